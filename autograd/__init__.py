@@ -1,0 +1,50 @@
+"""gradstep's scalar autograd engine.
+
+A :class:`Value` is a number that records the operations applied to it, building a
+graph; ``backward()`` walks that graph in reverse and fills in every ``.grad`` with
+the chain rule.
+
+Example:
+    >>> from autograd import Value
+    >>> x = Value(2.0, label="x")
+    >>> w = Value(-3.0, label="w")
+    >>> b = Value(6.5, label="b")
+    >>> y = (x * w + b).tanh()
+    >>> y.backward()
+    >>> round(y.data, 4), round(x.grad, 4), round(w.grad, 4)
+    (0.4621, -2.3593, 1.5729)
+
+Public API:
+
+* :class:`Value`, :class:`Constant`: graph nodes; ``Value.backward()``.
+* :func:`sum`, :func:`dot`, :func:`logsumexp`: ops over many Values as one node.
+* :func:`grad`: gradients as Values, with ``create_graph=True`` for higher orders.
+* :func:`topological_order`: the order backpropagation walks.
+* :class:`no_grad`, :func:`is_grad_enabled`: switch graph recording off.
+* :func:`gradcheck`, :class:`GradcheckError`: compare with finite differences.
+* :mod:`autograd.testing`: hypothesis strategies (random expression graphs).
+* :mod:`autograd.ops`: every op, its forward formula and its local derivatives.
+"""
+
+from __future__ import annotations
+
+from autograd.backprop import grad
+from autograd.grad_mode import is_grad_enabled, no_grad
+from autograd.gradcheck import GradcheckError, gradcheck, numerical_grad
+from autograd.graph import topological_order
+from autograd.value import Constant, Value, dot, logsumexp, sum  # noqa: A004 - mirrors torch.sum
+
+__all__ = [
+    "Constant",
+    "GradcheckError",
+    "Value",
+    "dot",
+    "grad",
+    "gradcheck",
+    "is_grad_enabled",
+    "logsumexp",
+    "no_grad",
+    "numerical_grad",
+    "sum",
+    "topological_order",
+]

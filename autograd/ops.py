@@ -1,0 +1,604 @@
+"""Every operation a :class:`~autograd.Value` can record, defined once, in one place.
+
+An op is two formulas side by side:
+
+* ``forward(*xs)``: the result, computed on plain floats;
+* ``derivatives(out, *xs)``: the *local* derivative of the result with respect to each
+  argument, d out / d x_i, as a tuple in argument order.
+
+Backpropagation only ever multiplies an incoming gradient by these local derivatives
+(the chain rule) and adds the products up, so an op needs nothing else.
+
+The derivative formulas are written with arithmetic operators only (plus the few
+helpers below), so the same formula works on floats, which is what ``backward()``
+uses, and on Values, which is what ``autograd.grad(..., create_graph=True)`` uses to
+build a differentiable graph of the gradient itself (higher-order derivatives).
+
+This module knows nothing about graphs: it is float math, tested on its own. To add an
+op, write its class here, add an instance to :data:`REGISTRY`, and give ``Value`` a
+method that applies it; the test suite then checks its forward value and gradient
+automatically (see ``tests/test_ops.py``).
+
+Domain errors are raised here, by ``forward``, with messages that name the op and the
+offending number. Overflow (a finite input giving an infinite result) is detected
+generically when the node is recorded, in :mod:`autograd.value`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from functools import lru_cache
+from operator import mul
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, Union
+
+if TYPE_CHECKING:
+    from autograd.value import Value
+
+Scalar = Union[float, "Value"]
+"""A plain float (first-order backward) or a Value (when the gradient is itself recorded)."""
+
+S = TypeVar("S", float, "Value")
+"""Derivative formulas take all floats or all Values; a result may also be a constant float."""
+
+
+# Helpers that let a derivative formula use a function on floats and Values alike.
+def _exp(x: S) -> S:
+    return math.exp(x) if isinstance(x, float) else x.exp()
+
+
+def _log(x: S) -> S:
+    return math.log(x) if isinstance(x, float) else x.log()
+
+
+def _sin(x: S) -> S:
+    return math.sin(x) if isinstance(x, float) else x.sin()
+
+
+def _cos(x: S) -> S:
+    return math.cos(x) if isinstance(x, float) else x.cos()
+
+
+def _sigmoid(x: S) -> S:
+    return SIGMOID.forward(x) if isinstance(x, float) else x.sigmoid()
+
+
+def _step(x: S) -> float:
+    """1.0 where x > 0, else 0.0: the derivative of relu (0 at the kink, as in PyTorch)."""
+    return 1.0 if x > 0.0 else 0.0
+
+
+def _sign(x: S) -> float:
+    """The derivative of abs: +1 or -1, and 0 at the kink (as in PyTorch)."""
+    return 1.0 if x > 0.0 else -1.0 if x < 0.0 else 0.0
+
+
+class Op:
+    """Base class of all ops.
+
+    Attributes:
+        name: what ``Value.op`` reports, e.g. ``"+"`` or ``"tanh"``.
+        arity: the number of arguments, or ``None`` for an op over any number of them.
+    """
+
+    name: ClassVar[str] = "?"
+    arity: ClassVar[int | None] = None
+
+    def accepts(self, n: int) -> bool:
+        """Whether the op can take ``n`` arguments."""
+        return n == self.arity if self.arity is not None else n >= 1
+
+    # Each kind of op spells out its own arguments: forward(x) and derivatives(out, x)
+    # for unary ops, forward(a, b) and derivatives(out, a, b) for binary ones, and
+    # *xs for ops over any number of arguments.
+    forward: Callable[..., float]
+    """The result of the op on floats."""
+    derivatives: Callable[..., tuple[Any, ...]]
+    """d out / d x_i for each argument, given ``out`` and the arguments (floats or Values)."""
+
+    @property
+    def symbol(self) -> str:
+        """Text for drawings; includes parameters, e.g. ``**2`` for ``x ** 2``."""
+        return self.name
+
+    def describe(self, *xs: float) -> str:
+        """The call as text, for error messages: ``2.0 * 3.0`` or ``exp(800.0)``."""
+        if self.arity == 2:
+            return f"{xs[0]!r} {self.symbol} {xs[1]!r}"
+        shown = ", ".join(map(repr, xs[:4])) + (", ..." if len(xs) > 4 else "")
+        return f"{self.symbol}({shown})"
+
+    def smooth_at(self, *xs: float, margin: float) -> bool:
+        """Whether the op is defined and differentiable on a ball of radius ``margin``.
+
+        Property tests draw inputs with this, so finite differences never straddle a
+        kink (relu at 0) or a pole (1/x at 0). Ops that are smooth everywhere keep the
+        default.
+        """
+        return True
+
+    def __repr__(self) -> str:
+        return f"<op {self.symbol}>"
+
+
+# ---------------------------------------------------------------------------------
+# Binary ops
+# ---------------------------------------------------------------------------------
+
+
+class BinaryOp(Op):
+    """An op of two arguments."""
+
+    arity = 2
+
+
+class Add(BinaryOp):
+    """a + b; d/da = 1, d/db = 1."""
+
+    name = "+"
+
+    def forward(self, a: float, b: float) -> float:
+        return a + b
+
+    def derivatives(self, out: S, a: S, b: S) -> tuple[S | float, ...]:
+        return (1.0, 1.0)
+
+
+class Sub(BinaryOp):
+    """a - b; d/da = 1, d/db = -1."""
+
+    name = "-"
+
+    def forward(self, a: float, b: float) -> float:
+        return a - b
+
+    def derivatives(self, out: S, a: S, b: S) -> tuple[S | float, ...]:
+        return (1.0, -1.0)
+
+
+class Mul(BinaryOp):
+    """a * b; d/da = b, d/db = a."""
+
+    name = "*"
+
+    def forward(self, a: float, b: float) -> float:
+        return a * b
+
+    def derivatives(self, out: S, a: S, b: S) -> tuple[S | float, ...]:
+        return (b, a)
+
+
+class Div(BinaryOp):
+    """a / b; d/da = 1/b, d/db = -a/b**2 = -out/b.
+
+    Raises:
+        ZeroDivisionError: if b == 0.
+    """
+
+    name = "/"
+
+    def forward(self, a: float, b: float) -> float:
+        if b == 0.0:
+            raise ZeroDivisionError(f"division by zero: {a!r} / {b!r}")
+        return a / b
+
+    def derivatives(self, out: S, a: S, b: S) -> tuple[S | float, ...]:
+        return (1.0 / b, -out / b)
+
+    def smooth_at(self, *xs: float, margin: float) -> bool:
+        return abs(xs[1]) > margin  # away from the pole at b = 0
+
+
+class Pow(BinaryOp):
+    """a ** b with both a and b recorded (a Value exponent).
+
+    d/da = b * a**(b - 1), d/db = a**b * log(a) = out * log(a). The second formula
+    needs log(a), so the base must be positive, as in real-valued math.
+
+    Raises:
+        ValueError: if a <= 0.
+    """
+
+    name = "**"
+
+    def forward(self, a: float, b: float) -> float:
+        if a <= 0.0:
+            raise ValueError(
+                f"{a!r} ** {b!r}: a Value exponent needs a positive base (d/db = a**b * log(a)); "
+                "for a constant exponent use a plain number, e.g. x ** 2"
+            )
+        return float(a**b)
+
+    def derivatives(self, out: S, a: S, b: S) -> tuple[S | float, ...]:
+        return (b * a ** (b - 1.0), out * _log(a))
+
+    def smooth_at(self, *xs: float, margin: float) -> bool:
+        return xs[0] > margin
+
+
+# ---------------------------------------------------------------------------------
+# Unary ops
+# ---------------------------------------------------------------------------------
+
+
+class UnaryOp(Op):
+    """An op of one argument."""
+
+    arity = 1
+
+
+class Neg(UnaryOp):
+    """-x; d/dx = -1."""
+
+    name = "neg"
+
+    def forward(self, x: float) -> float:
+        return -x
+
+    def derivatives(self, out: S, x: S) -> tuple[S | float, ...]:
+        return (-1.0,)
+
+    @property
+    def symbol(self) -> str:
+        return "-"
+
+
+class Power(UnaryOp):
+    """x ** n for a constant number n; d/dx = n * x**(n - 1).
+
+    Create instances with :meth:`of`, which caches one per exponent.
+
+    Raises:
+        ValueError: for a negative x with a non-integer n (the result would be complex).
+        ZeroDivisionError: for x == 0 with n < 0.
+    """
+
+    name = "**"
+
+    def __init__(self, exponent: float) -> None:
+        self.exponent = float(exponent)
+
+    @staticmethod
+    def of(exponent: float) -> Power:
+        """The op for ``x ** exponent`` (one shared instance per exponent)."""
+        return _power(float(exponent))
+
+    @property
+    def symbol(self) -> str:
+        return f"**{self.exponent:g}"
+
+    def describe(self, *xs: float) -> str:
+        return f"{xs[0]!r} ** {self.exponent!r}"
+
+    def forward(self, x: float) -> float:
+        n = self.exponent
+        if x < 0.0 and not n.is_integer():
+            raise ValueError(f"{x!r} ** {n!r}: a negative number to a non-integer power is complex")
+        if x == 0.0 and n < 0.0:
+            raise ZeroDivisionError(f"{x!r} ** {n!r}: zero to a negative power is 1 / 0")
+        return float(x**n)
+
+    def derivatives(self, out: S, x: S) -> tuple[S | float, ...]:
+        n = self.exponent
+        if n == 0.0:
+            return (0.0,)
+        if n == 1.0:
+            return (1.0,)
+        return (n * x ** (n - 1.0),)
+
+    def smooth_at(self, *xs: float, margin: float) -> bool:
+        x, n = xs[0], self.exponent
+        if n.is_integer() and n >= 0.0:
+            return True
+        # Non-integer powers are undefined below 0; negative powers have a pole at 0;
+        # fractional powers below 1 have an infinite slope at 0.
+        return x > margin if not n.is_integer() else abs(x) > margin
+
+
+@lru_cache(maxsize=256)
+def _power(exponent: float) -> Power:
+    return Power(exponent)
+
+
+class Exp(UnaryOp):
+    """e**x; d/dx = e**x = out."""
+
+    name = "exp"
+
+    def forward(self, x: float) -> float:
+        return math.exp(x)
+
+    def derivatives(self, out: S, x: S) -> tuple[S | float, ...]:
+        return (out,)
+
+
+class Log(UnaryOp):
+    """Natural logarithm; d/dx = 1/x.
+
+    Raises:
+        ValueError: if x <= 0.
+    """
+
+    name = "log"
+
+    def forward(self, x: float) -> float:
+        if not x > 0.0:
+            raise ValueError(f"log({x!r}): log is only defined for positive numbers")
+        return math.log(x)
+
+    def derivatives(self, out: S, x: S) -> tuple[S | float, ...]:
+        return (1.0 / x,)
+
+    def smooth_at(self, *xs: float, margin: float) -> bool:
+        return xs[0] > margin
+
+
+class Sqrt(UnaryOp):
+    """Square root; d/dx = 1 / (2 sqrt(x)) = 0.5 / out (infinite at 0).
+
+    Raises:
+        ValueError: if x < 0.
+    """
+
+    name = "sqrt"
+
+    def forward(self, x: float) -> float:
+        if x < 0.0:
+            raise ValueError(f"sqrt({x!r}): sqrt is only defined for numbers >= 0")
+        return math.sqrt(x)
+
+    def derivatives(self, out: S, x: S) -> tuple[S | float, ...]:
+        return (0.5 / out,)
+
+    def smooth_at(self, *xs: float, margin: float) -> bool:
+        return xs[0] > margin
+
+
+class Tanh(UnaryOp):
+    """Hyperbolic tangent; d/dx = 1 - tanh(x)**2 = 1 - out**2.
+
+    Finite for every finite x: math.tanh saturates to +-1 instead of overflowing.
+    """
+
+    name = "tanh"
+
+    def forward(self, x: float) -> float:
+        return math.tanh(x)
+
+    def derivatives(self, out: S, x: S) -> tuple[S | float, ...]:
+        return (1.0 - out * out,)
+
+
+class Sigmoid(UnaryOp):
+    """The logistic function 1 / (1 + e**-x); d/dx = out * (1 - out).
+
+    Computed so that e**t is only ever taken for t <= 0, so it never overflows.
+    """
+
+    name = "sigmoid"
+
+    def forward(self, x: float) -> float:
+        if x >= 0.0:
+            return 1.0 / (1.0 + math.exp(-x))
+        e = math.exp(x)
+        return e / (1.0 + e)
+
+    def derivatives(self, out: S, x: S) -> tuple[S | float, ...]:
+        return (out * (1.0 - out),)
+
+
+class Softplus(UnaryOp):
+    """log(1 + e**x), a smooth relu; d/dx = sigmoid(x).
+
+    Computed as max(x, 0) + log1p(e**-|x|), which never overflows.
+    """
+
+    name = "softplus"
+
+    def forward(self, x: float) -> float:
+        return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
+
+    def derivatives(self, out: S, x: S) -> tuple[S | float, ...]:
+        return (_sigmoid(x),)
+
+
+class Relu(UnaryOp):
+    """max(0, x); d/dx = 1 for x > 0, else 0 (0 at the kink, as in PyTorch)."""
+
+    name = "relu"
+
+    def forward(self, x: float) -> float:
+        return x if x > 0.0 else 0.0
+
+    def derivatives(self, out: S, x: S) -> tuple[S | float, ...]:
+        return (_step(x),)
+
+    def smooth_at(self, *xs: float, margin: float) -> bool:
+        return abs(xs[0]) > margin
+
+
+class LeakyRelu(UnaryOp):
+    """x for x > 0, else negative_slope * x; d/dx = 1 or negative_slope (at 0 too).
+
+    Create instances with :meth:`of`, which caches one per slope.
+    """
+
+    name = "leaky_relu"
+
+    def __init__(self, negative_slope: float) -> None:
+        self.negative_slope = float(negative_slope)
+
+    @staticmethod
+    def of(negative_slope: float) -> LeakyRelu:
+        """The op for a given slope (one shared instance per slope)."""
+        return _leaky_relu(float(negative_slope))
+
+    @property
+    def symbol(self) -> str:
+        return f"leaky_relu({self.negative_slope:g})"
+
+    def forward(self, x: float) -> float:
+        return x if x > 0.0 else self.negative_slope * x
+
+    def derivatives(self, out: S, x: S) -> tuple[S | float, ...]:
+        return (1.0 if x > 0.0 else self.negative_slope,)
+
+    def smooth_at(self, *xs: float, margin: float) -> bool:
+        return abs(xs[0]) > margin
+
+
+@lru_cache(maxsize=64)
+def _leaky_relu(negative_slope: float) -> LeakyRelu:
+    return LeakyRelu(negative_slope)
+
+
+class Abs(UnaryOp):
+    """|x|; d/dx = sign(x), and 0 at the kink (as in PyTorch)."""
+
+    name = "abs"
+
+    def forward(self, x: float) -> float:
+        return abs(x)
+
+    def derivatives(self, out: S, x: S) -> tuple[S | float, ...]:
+        return (_sign(x),)
+
+    def smooth_at(self, *xs: float, margin: float) -> bool:
+        return abs(xs[0]) > margin
+
+
+class Sin(UnaryOp):
+    """sin(x); d/dx = cos(x)."""
+
+    name = "sin"
+
+    def forward(self, x: float) -> float:
+        return math.sin(x)
+
+    def derivatives(self, out: S, x: S) -> tuple[S | float, ...]:
+        return (_cos(x),)
+
+
+class Cos(UnaryOp):
+    """cos(x); d/dx = -sin(x)."""
+
+    name = "cos"
+
+    def forward(self, x: float) -> float:
+        return math.cos(x)
+
+    def derivatives(self, out: S, x: S) -> tuple[S | float, ...]:
+        return (-_sin(x),)
+
+
+# ---------------------------------------------------------------------------------
+# Ops over any number of arguments: one node instead of a chain of binary nodes
+# ---------------------------------------------------------------------------------
+
+
+class Sum(Op):
+    """x_1 + ... + x_n; d/dx_i = 1."""
+
+    name = "sum"
+
+    def forward(self, *xs: float) -> float:
+        return sum(xs)
+
+    def derivatives(self, out: S, *xs: S) -> tuple[S | float, ...]:
+        return (1.0,) * len(xs)
+
+
+class Dot(Op):
+    """w . x = w_1*x_1 + ... + w_n*x_n, arguments ordered (w_1..w_n, x_1..x_n).
+
+    d/dw_i = x_i and d/dx_i = w_i. With ``bias=True`` a last argument b is added:
+    w . x + b, with d/db = 1; that is a whole neuron's pre-activation in one node.
+    """
+
+    name = "dot"
+
+    def __init__(self, bias: bool) -> None:
+        self.bias = bias
+
+    @property
+    def symbol(self) -> str:
+        return "dot + b" if self.bias else "dot"
+
+    def accepts(self, n: int) -> bool:
+        return n >= 3 and n % 2 == 1 if self.bias else n >= 2 and n % 2 == 0
+
+    def forward(self, *xs: float) -> float:
+        total: float
+        if self.bias:
+            n = (len(xs) - 1) // 2
+            total = sum(map(mul, xs[:n], xs[n:-1]), xs[-1])
+        else:
+            n = len(xs) // 2
+            total = sum(map(mul, xs[:n], xs[n:]))
+        return total
+
+    def derivatives(self, out: S, *xs: S) -> tuple[S | float, ...]:
+        if self.bias:
+            n = (len(xs) - 1) // 2
+            return xs[n:-1] + xs[:n] + (1.0,)
+        n = len(xs) // 2
+        return xs[n:] + xs[:n]
+
+
+class LogSumExp(Op):
+    """log(e**x_1 + ... + e**x_n); d/dx_i = e**(x_i - out), the softmax of x.
+
+    Shifted by the largest x so that no exponential overflows: the heart of a stable
+    cross-entropy.
+    """
+
+    name = "logsumexp"
+
+    def forward(self, *xs: float) -> float:
+        m = max(xs)
+        if math.isinf(m):
+            return m
+        return m + math.log(math.fsum(math.exp(x - m) for x in xs))
+
+    def derivatives(self, out: S, *xs: S) -> tuple[S | float, ...]:
+        return tuple(_exp(x - out) for x in xs)
+
+
+ADD, SUB, MUL, DIV, POW = Add(), Sub(), Mul(), Div(), Pow()
+NEG, EXP, LOG, SQRT = Neg(), Exp(), Log(), Sqrt()
+TANH, SIGMOID, SOFTPLUS, RELU = Tanh(), Sigmoid(), Softplus(), Relu()
+ABS, SIN, COS = Abs(), Sin(), Cos()
+SUM, DOT, DOT_BIAS, LOGSUMEXP = Sum(), Dot(bias=False), Dot(bias=True), LogSumExp()
+
+REGISTRY: dict[str, Op] = {
+    "add": ADD,
+    "sub": SUB,
+    "mul": MUL,
+    "div": DIV,
+    "pow": POW,
+    "neg": NEG,
+    "square": Power.of(2.0),
+    "cube": Power.of(3.0),
+    "reciprocal": Power.of(-1.0),
+    "pow_half": Power.of(0.5),
+    "pow_neg_1.5": Power.of(-1.5),
+    "exp": EXP,
+    "log": LOG,
+    "sqrt": SQRT,
+    "tanh": TANH,
+    "sigmoid": SIGMOID,
+    "softplus": SOFTPLUS,
+    "relu": RELU,
+    "leaky_relu": LeakyRelu.of(0.01),
+    "abs": ABS,
+    "sin": SIN,
+    "cos": COS,
+    "sum": SUM,
+    "dot": DOT,
+    "dot_bias": DOT_BIAS,
+    "logsumexp": LOGSUMEXP,
+}
+"""Every op, under a unique key, as the test suite and ``autograd.testing`` see them.
+
+Parameterised ops (powers, leaky relu) appear with representative parameters.
+"""

@@ -1,0 +1,1 @@
+"""gradstep's visualisations: computation graphs, step-through backprop and plots."""
