@@ -1,0 +1,87 @@
+"""viz.formula: formula text to a graph of Values, with a whitelist and one-line errors."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import given
+
+from autograd import Constant, Value, grad
+from autograd.testing import scalars
+from viz.formula import FUNCTIONS, FormulaError, formula_variables, parse_formula
+
+
+@given(scalars(-3, 3), scalars(-3, 3), scalars(-3, 3))
+def test_formula_matches_the_same_expression_written_in_python(
+    x: float, w: float, b: float
+) -> None:
+    out = parse_formula("tanh(x*w + b) - x**2 / 4 + sigmoid(-w)", {"x": x, "w": w, "b": b})
+    expected = math.tanh(x * w + b) - x**2 / 4 + 1 / (1 + math.exp(w))
+    assert out.data == pytest.approx(expected, rel=1e-12, abs=1e-12)
+
+
+def test_variables_become_labelled_leaves_and_numbers_constants() -> None:
+    out = parse_formula("x * 3", {"x": 2.0})
+    x, three = out.children
+    assert (x.label, x.data) == ("x", 2.0)
+    assert isinstance(three, Constant) and three.data == 3.0
+    (gx,) = grad(out, [x])
+    assert gx.data == 3.0
+
+
+def test_given_values_are_used_as_they_are() -> None:
+    x = Value(1.5, label="mine")
+    out = parse_formula("x*x", {"x": x})
+    assert out.children == (x, x)
+
+
+def test_constant_exponent_works_for_negative_bases() -> None:
+    assert parse_formula("x**2", {"x": -3.0}).data == 9.0
+    assert parse_formula("-2", {}).data == -2.0
+
+
+@pytest.mark.parametrize("name", sorted(FUNCTIONS))
+def test_every_function_can_be_called(name: str) -> None:
+    out = parse_formula(f"{name}(x)", {"x": 0.5})
+    assert out.data == pytest.approx(getattr(Value(0.5), name)().data)
+
+
+def test_formula_variables_in_order() -> None:
+    assert formula_variables("tanh(w*x + b) * w") == ["w", "x", "b"]
+
+
+@pytest.mark.parametrize(
+    ("text", "variables", "message"),
+    [
+        ("__import__('os')", {}, "unknown function '__import__'"),
+        ("x.__class__", {"x": 1.0}, "attribute access"),
+        ("x[0]", {"x": 1.0}, "indexing"),
+        ("(lambda: 1)()", {}, "only plain function calls"),
+        ("lambda: 1", {}, "lambda"),
+        ("x if x else 1", {"x": 1.0}, "if/else"),
+        ("x < 1", {"x": 1.0}, "comparison"),
+        ("'text'", {}, "only numbers"),
+        ("x // 2", {"x": 1.0}, "FloorDiv"),
+        ("x +", {}, "syntax error"),
+        ("", {}, "empty"),
+        ("y * 2", {}, "'y' has no value"),
+        ("tanh", {}, "is a function"),
+        ("tanh(x, x)", {"x": 1.0}, "exactly one argument"),
+        ("2 ** 10000", {}, "OverflowError"),
+        ("10 ** 10 ** 10", {}, "OverflowError"),
+        ("1e400", {}, "too large"),
+        ("log(x)", {"x": -1.0}, r"log\(-1.0\)"),
+        ("x / 0", {"x": 1.0}, "ZeroDivisionError"),
+        ("x" * 3000, {}, "limit is 2000"),
+        ("+".join(["x"] * 300), {"x": 1.0}, "limit is 400"),
+        ("(" * 500 + "x" + ")" * 500, {"x": 1.0}, "nested too deeply|syntax error|limit"),
+        ("x", {"tanh": 1.0}, "is a function and cannot be a variable"),
+    ],
+)
+def test_bad_formulas_give_one_line_errors(
+    text: str, variables: dict[str, float], message: str
+) -> None:
+    with pytest.raises(FormulaError, match=message) as info:
+        parse_formula(text, variables)
+    assert "\n" not in str(info.value)

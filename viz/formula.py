@@ -1,0 +1,194 @@
+"""Turning formula text such as ``"tanh(x*w + b)"`` into a graph of Values, safely.
+
+The text is parsed with Python's :mod:`ast` and then *interpreted* node by node
+against a whitelist: numbers, variable names, ``+ - * / **``, unary minus and plus,
+and calls of the functions in :data:`FUNCTIONS`. Nothing is ever passed to ``eval``
+or ``exec``, so ``__import__('os')``, attribute access, subscripts, lambdas and the
+like are rejected with a :class:`FormulaError` that says what is not allowed.
+
+Example:
+    >>> from viz.formula import parse_formula
+    >>> y = parse_formula("tanh(x*w + b)", {"x": 2.0, "w": -3.0, "b": 6.5})
+    >>> round(y.data, 4), y.op
+    (0.4621, 'tanh')
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+from collections.abc import Callable, Mapping
+
+from autograd import Constant, Value
+
+MAX_LENGTH = 2000
+"""Longest formula accepted, in characters (keeps the parser's own recursion shallow)."""
+
+MAX_NODES = 400
+"""Most syntax nodes accepted: a formula is for drawing, and drawings stay readable."""
+
+FUNCTIONS: dict[str, Callable[[Value], Value]] = {
+    "tanh": Value.tanh,
+    "sigmoid": Value.sigmoid,
+    "relu": Value.relu,
+    "leaky_relu": Value.leaky_relu,
+    "softplus": Value.softplus,
+    "exp": Value.exp,
+    "log": Value.log,
+    "sqrt": Value.sqrt,
+    "abs": Value.abs,
+    "sin": Value.sin,
+    "cos": Value.cos,
+}
+"""The functions a formula may call, each with one argument."""
+
+_BINARY: dict[type[ast.operator], Callable[[Value, Value | float], Value]] = {
+    ast.Add: Value.__add__,
+    ast.Sub: Value.__sub__,
+    ast.Mult: Value.__mul__,
+    ast.Div: Value.__truediv__,
+    ast.Pow: Value.__pow__,
+}
+
+
+class FormulaError(ValueError):
+    """A formula that cannot be parsed or evaluated; the message says why, in one line."""
+
+
+def _describe(node: ast.AST) -> str:
+    """A short name for a syntax element, for error messages."""
+    names = {
+        ast.Attribute: "attribute access (a.b)",
+        ast.Subscript: "indexing (a[i])",
+        ast.Lambda: "lambda",
+        ast.Compare: "comparison",
+        ast.BoolOp: "and/or",
+        ast.IfExp: "if/else",
+        ast.List: "a list",
+        ast.Tuple: "a tuple",
+        ast.Dict: "a dict",
+        ast.Set: "a set",
+        ast.JoinedStr: "an f-string",
+        ast.NamedExpr: "assignment (:=)",
+        ast.Starred: "unpacking (*)",
+        ast.ListComp: "a comprehension",
+        ast.GeneratorExp: "a comprehension",
+        ast.Await: "await",
+    }
+    for kind, text in names.items():
+        if isinstance(node, kind):
+            return text
+    if isinstance(node, ast.BinOp):
+        return f"the operator {type(node.op).__name__}"
+    if isinstance(node, ast.UnaryOp):
+        return f"the unary operator {type(node.op).__name__}"
+    return type(node).__name__
+
+
+def formula_variables(text: str) -> list[str]:
+    """The variable names a formula uses, in order of first appearance.
+
+    Raises:
+        FormulaError: if the text is not a valid formula.
+    """
+    names = [node for node in ast.walk(_parse(text)) if isinstance(node, ast.Name)]
+    seen: list[str] = []
+    for node in sorted(names, key=lambda n: n.col_offset):  # ast.walk is breadth-first
+        if node.id not in FUNCTIONS and node.id not in seen:
+            seen.append(node.id)
+    return seen
+
+
+def _parse(text: str) -> ast.Expression:
+    if not isinstance(text, str):
+        raise FormulaError(f"a formula must be text, got {type(text).__name__}")
+    if not text.strip():
+        raise FormulaError("the formula is empty")
+    if len(text) > MAX_LENGTH:
+        raise FormulaError(f"the formula is {len(text)} characters long; the limit is {MAX_LENGTH}")
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+    except SyntaxError as error:
+        where = f" at column {error.offset}" if error.offset else ""
+        raise FormulaError(f"syntax error{where}: {error.msg}") from None
+    except (RecursionError, MemoryError):
+        raise FormulaError("the formula is nested too deeply") from None
+    count = sum(1 for _ in ast.walk(tree))
+    if count > MAX_NODES:
+        raise FormulaError(f"the formula has {count} parts; the limit is {MAX_NODES}")
+    return tree
+
+
+def parse_formula(text: str, variables: Mapping[str, float | Value]) -> Value:
+    """Build the graph of ``text`` with the given variable values; return its output.
+
+    Args:
+        text: e.g. ``"tanh(x*w + b)"`` or ``"x**2 + 3*x"``.
+        variables: a value for every variable the formula uses. Numbers become
+            leaf Values labelled with the variable's name; Values are used as given.
+
+    Raises:
+        FormulaError: for a syntax error, anything outside the whitelist, an unknown
+            function, a missing variable, or a math error (log of a negative number,
+            overflow...), with a one-line message.
+    """
+    tree = _parse(text)
+    leaves: dict[str, Value] = {}
+    for name, value in variables.items():
+        if name in FUNCTIONS:
+            raise FormulaError(f"'{name}' is a function and cannot be a variable")
+        leaves[name] = value if isinstance(value, Value) else Value(value, label=name)
+    try:
+        result = _evaluate(tree.body, leaves)
+        return result if isinstance(result, Value) else Constant(result)
+    except (ArithmeticError, ValueError) as error:
+        if isinstance(error, FormulaError):
+            raise
+        raise FormulaError(f"{type(error).__name__}: {error}") from None
+
+
+def _evaluate(node: ast.expr, leaves: dict[str, Value]) -> Value | float:
+    """Interpret one syntax node; recursion depth is bounded by MAX_NODES.
+
+    Numbers stay plain floats until they meet a Value, so ``x ** 2`` is a power with a
+    constant exponent (defined for negative x too) and ``-2`` is a number, not an op.
+    """
+    if isinstance(node, ast.Constant):
+        if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
+            raise FormulaError(f"only numbers are allowed as constants, not {node.value!r:.40}")
+        try:
+            number = float(node.value)
+        except OverflowError:
+            number = math.inf
+        if not math.isfinite(number):
+            raise FormulaError(f"the number {str(node.value)[:40]} is too large for a float")
+        return number
+    if isinstance(node, ast.Name):
+        if node.id in leaves:
+            return leaves[node.id]
+        if node.id in FUNCTIONS:
+            raise FormulaError(f"'{node.id}' is a function: call it, e.g. {node.id}(x)")
+        raise FormulaError(
+            f"the variable '{node.id}' has no value (give one with --var {node.id}=VALUE)"
+        )
+    if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
+        left = _evaluate(node.left, leaves)
+        right = _evaluate(node.right, leaves)
+        if not isinstance(left, Value):
+            left = Constant(left)
+        return _BINARY[type(node.op)](left, right)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        operand = _evaluate(node.operand, leaves)
+        return -operand if isinstance(node.op, ast.USub) else operand
+    if isinstance(node, ast.Call):
+        if not isinstance(node.func, ast.Name):
+            raise FormulaError(f"only plain function calls are allowed, not {_describe(node.func)}")
+        name = node.func.id
+        if name not in FUNCTIONS:
+            known = ", ".join(sorted(FUNCTIONS))
+            raise FormulaError(f"unknown function '{name}' (known functions: {known})")
+        if len(node.args) != 1 or node.keywords:
+            raise FormulaError(f"{name}() takes exactly one argument")
+        argument = _evaluate(node.args[0], leaves)
+        return FUNCTIONS[name](argument if isinstance(argument, Value) else Constant(argument))
+    raise FormulaError(f"{_describe(node)} is not allowed in a formula")
