@@ -2,9 +2,22 @@
 
 An op is two formulas side by side:
 
-* ``forward(*xs)``: the result, computed on plain floats;
-* ``derivatives(out, *xs)``: the *local* derivative of the result with respect to each
-  argument, d out / d x_i, as a tuple in argument order.
+* ``forward(x)`` (or ``forward(a, b)``, or ``forward(*xs)`` for ops over any number of
+  arguments): the result, computed on plain floats;
+* ``derivatives(out, x)`` (or ``(out, a, b)``, or ``(out, *xs)``): the *local*
+  derivative of the result with respect to each argument, d out / d x_i, as a tuple in
+  argument order. ``out`` is the result, which many formulas reuse.
+
+For example, multiplication::
+
+    class Mul(BinaryOp):
+        name = "*"
+
+        def forward(self, a, b):
+            return a * b
+
+        def derivatives(self, out, a, b):
+            return (b, a)  # d(a*b)/da = b, d(a*b)/db = a
 
 Backpropagation only ever multiplies an incoming gradient by these local derivatives
 (the chain rule) and adds the products up, so an op needs nothing else.
@@ -17,7 +30,7 @@ build a differentiable graph of the gradient itself (higher-order derivatives).
 This module knows nothing about graphs: it is float math, tested on its own. To add an
 op, write its class here, add an instance to :data:`REGISTRY`, and give ``Value`` a
 method that applies it; the test suite then checks its forward value and gradient
-automatically (see ``tests/test_ops.py``).
+automatically (see ``tests/autograd/test_ops.py``).
 
 Domain errors are raised here, by ``forward``, with messages that name the op and the
 offending number. Overflow (a finite input giving an infinite result) is detected
