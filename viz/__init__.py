@@ -1,1 +1,68 @@
-"""gradstep's visualisations: computation graphs, step-through backprop and plots."""
+"""gradstep's visualisations: computation graphs, step-through backprop and plots.
+
+Graphs (built as DOT by python-graphviz, rendered by Graphviz's ``dot`` program):
+
+* :func:`draw_graph` -> a ``graphviz.Digraph`` of everything under a Value (Jupyter shows
+  it inline); :func:`render_svg` -> its SVG text. Without Graphviz installed, rendering
+  raises :class:`GraphvizNotFoundError`, which says how to install it.
+
+Step-through backpropagation:
+
+* :class:`BackpropStepper` -> the backward pass as a list of steps, each with the local
+  derivatives, chain-rule products and gradients before and after; ``.trace()`` prints
+  them, ``.frame(i)`` draws step i, ``.to_html(path)`` writes a self-contained player.
+
+Plots (matplotlib; each returns a Figure and never calls ``plt.show()``):
+
+* :func:`plot_activations`, :func:`plot_history`, :func:`plot_decision_boundary`,
+  :func:`plot_gradient_flow`, :func:`plot_optimizer_trajectories`, and the loss
+  surfaces :func:`ravine` and :func:`rosenbrock`.
+
+Example:
+    >>> from autograd import Value
+    >>> import viz
+    >>> x = Value(2.0, label="x"); w = Value(-3.0, label="w")
+    >>> y = (x * w).tanh(); y.label = "y"
+    >>> dot = viz.draw_graph(y)               # DOT text in dot.source
+    >>> steps = viz.BackpropStepper(y)
+    >>> len(steps)                            # the seed, then tanh, then *
+    3
+"""
+
+from __future__ import annotations
+
+from viz.graph import (
+    COLLAPSE_THRESHOLD,
+    GraphDrawing,
+    GraphvizNotFoundError,
+    draw_graph,
+    render_svg,
+)
+from viz.plots import (
+    plot_activations,
+    plot_decision_boundary,
+    plot_gradient_flow,
+    plot_history,
+    plot_optimizer_trajectories,
+    ravine,
+    rosenbrock,
+)
+from viz.stepper import BackpropStepper, Contribution, Step
+
+__all__ = [
+    "COLLAPSE_THRESHOLD",
+    "BackpropStepper",
+    "Contribution",
+    "GraphDrawing",
+    "GraphvizNotFoundError",
+    "Step",
+    "draw_graph",
+    "plot_activations",
+    "plot_decision_boundary",
+    "plot_gradient_flow",
+    "plot_history",
+    "plot_optimizer_trajectories",
+    "ravine",
+    "render_svg",
+    "rosenbrock",
+]

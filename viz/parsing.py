@@ -7,7 +7,7 @@ or ``exec``, so ``__import__('os')``, attribute access, subscripts, lambdas and 
 like are rejected with a :class:`FormulaError` that says what is not allowed.
 
 Example:
-    >>> from viz.formula import parse_formula
+    >>> from viz.parsing import parse_formula
     >>> y = parse_formula("tanh(x*w + b)", {"x": 2.0, "w": -3.0, "b": 6.5})
     >>> round(y.data, 4), y.op
     (0.4621, 'tanh')

@@ -1,0 +1,155 @@
+"""Shared fixtures for the viz tests: small graphs, an nn-labelled MLP, nasty labels, Chromium.
+
+Tests are imported with ``--import-mode=importlib``, so they cannot import this file:
+everything here reaches them as a fixture (``helpers`` bundles the small functions).
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import random
+import shutil
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import autograd
+from autograd import Value
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+"""Screenshots and exported files from the tests (gitignored)."""
+
+SVG_NS = "{http://www.w3.org/2000/svg}"
+
+NASTY_LABELS = (
+    "<img src=x onerror=alert(1)>",
+    "</script><script>window.__pwned = 1; alert(2)</script>",
+    '"><svg onload=alert(3)>',
+    'quote " brace {x} pipe | amp & back\\slash \\N \\G',
+    "two\nlines",
+    "unicode é λ ∂ 😀 and a control \x01 char",
+    "&lt;already escaped&gt; &amp;",
+)
+"""Labels that must render literally: no markup, no script, well-formed SVG."""
+
+
+def neuron() -> tuple[Value, dict[str, Value]]:
+    """micrograd's neuron: o = tanh(x1*w1 + x2*w2 + b), every value labelled."""
+    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
+    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
+    b = Value(6.8813735870195432, label="b")
+    x1w1 = x1 * w1
+    x1w1.label = "x1*w1"
+    x2w2 = x2 * w2
+    x2w2.label = "x2*w2"
+    n = x1w1 + x2w2 + b
+    n.label = "n"
+    o = n.tanh()
+    o.label = "o"
+    return o, {"x1": x1, "x2": x2, "w1": w1, "w2": w2, "b": b, "n": n, "o": o}
+
+
+def mlp_loss(
+    sizes: tuple[int, ...], rows: int, *, seed: int = 0, activation: str = "tanh"
+) -> tuple[Value, list[Value]]:
+    """An MLP labelled exactly as nn labels its parameters, on a batch, with an MSE loss.
+
+    Layer k is a Linear at position 2k of a Sequential (activations in between), so
+    parameters are ``"0.weight[i,j]"``, ``"0.bias[i]"``, ``"2.weight[i,j]"``... and each
+    neuron's output is one fused ``dot`` node with children (w_i0..w_in, x_0..x_n, b_i).
+    """
+    rng = random.Random(seed)
+    layers = []
+    for k, (nin, nout) in enumerate(itertools.pairwise(sizes)):
+        weights = [
+            [Value(rng.uniform(-1, 1), label=f"{2 * k}.weight[{i},{j}]") for j in range(nin)]
+            for i in range(nout)
+        ]
+        biases = [Value(rng.uniform(-0.5, 0.5), label=f"{2 * k}.bias[{i}]") for i in range(nout)]
+        layers.append((weights, biases))
+    losses = []
+    for r in range(rows):
+        xs: list[Value] = [Value(rng.uniform(-2, 2), label=f"x[{r},{c}]") for c in range(sizes[0])]
+        for k, (weights, biases) in enumerate(layers):
+            xs = [autograd.dot(w, xs, b) for w, b in zip(weights, biases, strict=True)]
+            if k < len(layers) - 1:
+                xs = [getattr(v, activation)() for v in xs]
+        losses.append((xs[0] - rng.choice([-1.0, 1.0])) ** 2)
+    loss = autograd.sum(losses) / rows
+    loss.label = "loss"
+    params = [p for ws, bs in layers for row in ws for p in row] + [
+        b for _, bs in layers for b in bs
+    ]
+    return loss, params
+
+
+def parse_svg(svg: str) -> ET.Element:
+    """Parse SVG text as XML (fails on anything that is not well-formed)."""
+    return ET.fromstring(svg.encode("utf-8"))
+
+
+def svg_texts(root: ET.Element) -> list[str]:
+    """Every <text> of an SVG, in document order."""
+    return ["".join(t.itertext()) for t in root.iter(f"{SVG_NS}text")]
+
+
+@pytest.fixture
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+class Helpers:
+    """The functions above, for tests (see the module docstring)."""
+
+    neuron = staticmethod(neuron)
+    mlp_loss = staticmethod(mlp_loss)
+    parse_svg = staticmethod(parse_svg)
+    svg_texts = staticmethod(svg_texts)
+    nasty_labels = NASTY_LABELS
+    svg_ns = SVG_NS
+
+
+@pytest.fixture
+def helpers() -> type[Helpers]:
+    return Helpers
+
+
+def chromium_executable() -> str | None:
+    """The browser the browser tests drive: $GRADSTEP_CHROMIUM, a system Chromium/Chrome on
+    PATH, or None for Playwright's own bundled build."""
+    configured = os.environ.get("GRADSTEP_CHROMIUM")
+    if configured:
+        return configured
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",  # needed when running as root (CI containers)
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """A headless Chromium, one per test module (and xdist worker)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=chromium_executable(), args=CHROMIUM_ARGS, headless=True
+        )
+        yield chromium
+        chromium.close()
