@@ -67,6 +67,7 @@ test-exhaustive: setup-test
 
 bench: $(VENV)/.installed-bench
 	$(PY) bench/run.py
+	$(PY) bench/nn_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis gradstep-out

@@ -40,7 +40,7 @@ generically when the node is recorded, in :mod:`autograd.value`.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from operator import mul
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, Union
@@ -521,6 +521,12 @@ class Sum(Op):
         return (1.0,) * len(xs)
 
 
+def weighted_sum(weights: Sequence[float], inputs: Sequence[float], start: float = 0.0) -> float:
+    """start + w_1*x_1 + ... + w_n*x_n, added in that order (the forward of :class:`Dot`)."""
+    total: float = sum(map(mul, weights, inputs), start)
+    return total
+
+
 class Dot(Op):
     """w . x = w_1*x_1 + ... + w_n*x_n, arguments ordered (w_1..w_n, x_1..x_n).
 
@@ -541,14 +547,11 @@ class Dot(Op):
         return n >= 3 and n % 2 == 1 if self.bias else n >= 2 and n % 2 == 0
 
     def forward(self, *xs: float) -> float:
-        total: float
         if self.bias:
             n = (len(xs) - 1) // 2
-            total = sum(map(mul, xs[:n], xs[n:-1]), xs[-1])
-        else:
-            n = len(xs) // 2
-            total = sum(map(mul, xs[:n], xs[n:]))
-        return total
+            return weighted_sum(xs[:n], xs[n:-1], xs[-1])
+        n = len(xs) // 2
+        return weighted_sum(xs[:n], xs[n:])
 
     def derivatives(self, out: S, *xs: S) -> tuple[S | float, ...]:
         if self.bias:

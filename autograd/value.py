@@ -395,6 +395,68 @@ def dot(
     return apply(ops.DOT_BIAS, children)
 
 
+def linear(
+    weights: Sequence[Sequence[Value]],
+    inputs: Sequence[Sequence[Value | Number]],
+    biases: Sequence[Value] | None = None,
+) -> list[list[Value]]:
+    """A layer's outputs for a batch: one :func:`dot` node per input row and weight row.
+
+    ``linear(W, X, b)[n][i]`` is the node ``dot(W[i], X[n], b[i])``, with exactly the
+    children, value and gradient that call would give. It is how ``nn.Linear`` builds
+    its graph, and it is faster than calling :func:`dot` row by row because each input
+    row is turned into Values and read once for all the weight rows, and the weights
+    are read once for the whole batch.
+
+    Raises:
+        ValueError: if a weight row and an input row differ in length, or the numbers
+            of weight rows and biases differ.
+
+    Example:
+        >>> import autograd
+        >>> from autograd import Value
+        >>> W = [[Value(1.0), Value(2.0)], [Value(-1.0), Value(0.5)]]
+        >>> b = [Value(0.5), Value(0.0)]
+        >>> [[y.data for y in row] for row in autograd.value.linear(W, [[3.0, 4.0]], b)]
+        [[11.5, -1.0]]
+    """
+    rows = [tuple(lift(w) for w in row) for row in weights]
+    width = len(rows[0]) if rows else 0
+    if width == 0:
+        raise ValueError("linear needs at least one weight row of at least one weight")
+    for row in rows:
+        if len(row) != width:
+            raise ValueError(
+                f"linear needs weight rows of equal length, got {width} and {len(row)}"
+            )
+    if biases is None:
+        op: ops.Op = ops.DOT
+        tails: list[tuple[Value, ...]] = [()] * len(rows)
+        offsets = [0.0] * len(rows)
+    else:
+        if len(biases) != len(rows):
+            raise ValueError(f"linear got {len(rows)} weight rows but {len(biases)} biases")
+        op = ops.DOT_BIAS
+        tails = [(lift(b),) for b in biases]
+        offsets = [t[0].data for t in tails]
+    layer = list(zip(rows, [[w.data for w in row] for row in rows], tails, offsets, strict=True))
+    out = []
+    for x in inputs:
+        if len(x) != width:
+            raise ValueError(f"dot needs two sequences of equal length, got {width} and {len(x)}")
+        xs = tuple(v if isinstance(v, Value) else Constant(v) for v in x)
+        x_data = [v.data for v in xs]
+        outputs = []
+        for row, row_data, tail, offset in layer:
+            data = ops.weighted_sum(row_data, x_data, offset)
+            children = row + xs + tail
+            if not -_INF < data < _INF:
+                _check_result(op, data, [c.data for c in children])
+            outputs.append(_record(op, data, children))
+        out.append(outputs)
+    return out
+
+
 def logsumexp(values: Iterable[Value | Number]) -> Value:
     """log(e**x_1 + ... + e**x_n) as one node, computed without overflow.
 

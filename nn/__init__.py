@@ -1,4 +1,84 @@
-"""gradstep's neural-network layer: modules, losses, optimizers and data, built on autograd.
+"""gradstep's neural networks: modules, losses, optimizers, data and training, like a small PyTorch.
 
-(Filled in by the nn issue; for now the package only exists.)
+Everything is built from :mod:`autograd` Values, so every number of a network is a
+node you can inspect, draw and step through. Names, defaults and numbers follow
+PyTorch: a ``state_dict()`` loads into the PyTorch twin of a model, which then
+computes the same outputs and gradients, and the optimizers follow the same
+trajectories.
+
+Example:
+    >>> import nn
+    >>> X, y = nn.data.make_moons(64, noise=0.1, seed=0)
+    >>> model = nn.MLP(2, [8, 1], seed=0)
+    >>> opt = nn.optim.Adam(model.parameters(), lr=0.05)
+    >>> for step in range(3):
+    ...     opt.zero_grad()
+    ...     loss = nn.binary_cross_entropy_with_logits(model(X), y)
+    ...     loss.backward()
+    ...     opt.step()
+    >>> loss.data < 0.7
+    True
+
+Public API:
+
+* :class:`Module`, :class:`Sequential`; layers :class:`Linear`, :class:`BatchNorm1d`,
+  :class:`ReLU`, :class:`Tanh`, :class:`Sigmoid`, :class:`LeakyReLU`; models
+  :class:`MLP`, :class:`LogisticRegression`; :func:`manual_seed`.
+* Losses: :func:`mse_loss`, :func:`binary_cross_entropy`,
+  :func:`binary_cross_entropy_with_logits`, :func:`cross_entropy`, :func:`hinge_loss`.
+* :mod:`nn.optim`: ``SGD``, ``Adagrad``, ``RMSprop``, ``Adam``, ``AdamW``.
+* :mod:`nn.data`: ``make_moons``, ``make_circles``, ``make_blobs``, ``make_spirals``,
+  ``make_xor``, ``batches``, ``train_test_split``.
+* Training: :func:`fit` (returns a :class:`History`), :func:`evaluate`.
+* Checkpoints: :func:`save`, :func:`load` (JSON).
 """
+
+from __future__ import annotations
+
+from nn import data, optim
+from nn.activation import LeakyReLU, ReLU, Sigmoid, Tanh
+from nn.batchnorm import BatchNorm1d
+from nn.checkpoint import CheckpointError, load, save
+from nn.container import Sequential
+from nn.init import manual_seed
+from nn.linear import Linear
+from nn.losses import (
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    hinge_loss,
+    mse_loss,
+)
+from nn.models import MLP, LogisticRegression
+from nn.module import IncompatibleKeys, Module, StateDictError
+from nn.training import History, accuracy_rule, evaluate, fit
+
+__all__ = [
+    "MLP",
+    "BatchNorm1d",
+    "CheckpointError",
+    "History",
+    "IncompatibleKeys",
+    "LeakyReLU",
+    "Linear",
+    "LogisticRegression",
+    "Module",
+    "ReLU",
+    "Sequential",
+    "Sigmoid",
+    "StateDictError",
+    "Tanh",
+    "accuracy_rule",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "cross_entropy",
+    "data",
+    "evaluate",
+    "fit",
+    "hinge_loss",
+    "load",
+    "manual_seed",
+    "mse_loss",
+    "optim",
+    "save",
+]

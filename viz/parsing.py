@@ -91,7 +91,9 @@ def formula_variables(text: str) -> list[str]:
     Raises:
         FormulaError: if the text is not a valid formula.
     """
-    names = [node for node in ast.walk(_parse(text)) if isinstance(node, ast.Name)]
+    tree = _parse(text)
+    called = {id(node.func) for node in ast.walk(tree) if isinstance(node, ast.Call)}
+    names = [n for n in ast.walk(tree) if isinstance(n, ast.Name) and id(n) not in called]
     seen: list[str] = []
     for node in sorted(names, key=lambda n: n.col_offset):  # ast.walk is breadth-first
         if node.id not in FUNCTIONS and node.id not in seen:

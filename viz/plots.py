@@ -292,7 +292,7 @@ def _predict(
 
 def plot_decision_boundary(
     model: Callable[[list[list[float]]], Any],
-    X: Sequence[Sequence[float | Value]],  # noqa: N803 - X is the usual name for data
+    X: Sequence[Sequence[float | Value]],
     y: Sequence[float | int],
     *,
     threshold: float | None = None,

@@ -85,3 +85,7 @@ def test_bad_formulas_give_one_line_errors(
     with pytest.raises(FormulaError, match=message) as info:
         parse_formula(text, variables)
     assert "\n" not in str(info.value)
+
+
+def test_formula_variables_skip_called_functions() -> None:
+    assert formula_variables("f(x) + tanh(y) + g") == ["x", "y", "g"]

@@ -1,4 +1,6 @@
-"""Shared fixtures for the viz tests: small graphs, an nn-labelled MLP, nasty labels, Chromium.
+"""Shared fixtures for the viz tests: small graphs, an nn-labelled MLP, nasty labels.
+
+(The ``browser`` and ``artifacts`` fixtures live in ``tests/conftest.py``.)
 
 Tests are imported with ``--import-mode=importlib``, so they cannot import this file:
 everything here reaches them as a fixture (``helpers`` bundles the small functions).
@@ -7,20 +9,13 @@ everything here reaches them as a fixture (``helpers`` bundles the small functio
 from __future__ import annotations
 
 import itertools
-import os
 import random
-import shutil
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 import autograd
 from autograd import Value
-
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-"""Screenshots and exported files from the tests (gitignored)."""
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 
@@ -96,12 +91,6 @@ def svg_texts(root: ET.Element) -> list[str]:
     return ["".join(t.itertext()) for t in root.iter(f"{SVG_NS}text")]
 
 
-@pytest.fixture
-def artifacts() -> Path:
-    ARTIFACTS.mkdir(exist_ok=True)
-    return ARTIFACTS
-
-
 class Helpers:
     """The functions above, for tests (see the module docstring)."""
 
@@ -116,40 +105,3 @@ class Helpers:
 @pytest.fixture
 def helpers() -> type[Helpers]:
     return Helpers
-
-
-def chromium_executable() -> str | None:
-    """The browser the browser tests drive: $GRADSTEP_CHROMIUM, a system Chromium/Chrome on
-    PATH, or None for Playwright's own bundled build."""
-    configured = os.environ.get("GRADSTEP_CHROMIUM")
-    if configured:
-        return configured
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
-
-
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",  # needed when running as root (CI containers)
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    """A headless Chromium, one per test module (and xdist worker)."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=chromium_executable(), args=CHROMIUM_ARGS, headless=True
-        )
-        yield chromium
-        chromium.close()

@@ -77,12 +77,12 @@ def test_history_curves_from_a_dict_and_an_object(tmp_path: Path) -> None:
 
 def circle_data(n: int = 60) -> tuple[list[list[float]], list[int]]:
     rng = random.Random(3)
-    X = [[rng.uniform(-2, 2), rng.uniform(-2, 2)] for _ in range(n)]  # noqa: N806
+    X = [[rng.uniform(-2, 2), rng.uniform(-2, 2)] for _ in range(n)]
     return X, [int(a * a + b * b > 1.5) for a, b in X]
 
 
 def test_decision_boundary_of_a_one_output_model(tmp_path: Path) -> None:
-    X, y = circle_data()  # noqa: N806
+    X, y = circle_data()
     calls: list[int] = []
 
     def model(rows: list[list[float]]) -> list[list[Value]]:
@@ -107,7 +107,7 @@ def test_decision_boundary_of_a_one_output_model(tmp_path: Path) -> None:
 
 
 def test_decision_boundary_of_a_k_output_model_uses_argmax() -> None:
-    X = [[-1.0, 0.0], [1.0, 0.0], [0.0, 1.5]]  # noqa: N806
+    X = [[-1.0, 0.0], [1.0, 0.0], [0.0, 1.5]]
     y = [0, 1, 2]
 
     def model(rows: list[list[float]]) -> list[list[float]]:

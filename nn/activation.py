@@ -1,0 +1,94 @@
+"""Elementwise activation functions as modules: ReLU, Tanh, Sigmoid, LeakyReLU.
+
+Each applies one engine op to every entry of a row or of each row of a batch, and
+records one node per entry. They have no parameters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from autograd import Value
+from autograd.value import lift
+from nn._tensor import as_batch
+from nn.module import Module
+
+
+class _Elementwise(Module):
+    """Applies :meth:`function` to every entry; a row in gives a row out, a batch a batch."""
+
+    def function(self) -> Callable[[Value], Value]:
+        """The function of one Value that this module applies, e.g. ``Value.relu``."""
+        raise NotImplementedError
+
+    def forward(self, x: object) -> list[Value] | list[list[Value]]:
+        rows, single = as_batch(x, f"{type(self).__name__} input")
+        f = self.function()
+        out = [[f(v if isinstance(v, Value) else lift(v)) for v in row] for row in rows]
+        return out[0] if single else out
+
+
+class ReLU(_Elementwise):
+    """relu(x) = max(0, x); derivative 1 for x > 0, else 0 (also at 0, as in PyTorch).
+
+    Example:
+        >>> import nn
+        >>> [v.data for v in nn.ReLU()([-1.0, 0.0, 2.5])]
+        [0.0, 0.0, 2.5]
+    """
+
+    def function(self) -> Callable[[Value], Value]:
+        return Value.relu
+
+
+class Tanh(_Elementwise):
+    """tanh(x), in (-1, 1); derivative 1 - tanh(x)**2.
+
+    Example:
+        >>> import nn
+        >>> [round(v.data, 4) for v in nn.Tanh()([0.0, 1.0])]
+        [0.0, 0.7616]
+    """
+
+    def function(self) -> Callable[[Value], Value]:
+        return Value.tanh
+
+
+class Sigmoid(_Elementwise):
+    """sigmoid(x) = 1 / (1 + e**-x), in (0, 1); derivative s(1 - s).
+
+    Example:
+        >>> import nn
+        >>> [v.data for v in nn.Sigmoid()([0.0])]
+        [0.5]
+    """
+
+    def function(self) -> Callable[[Value], Value]:
+        return Value.sigmoid
+
+
+class LeakyReLU(_Elementwise):
+    """x for x > 0, else negative_slope * x; a relu whose gradient never vanishes entirely.
+
+    Args:
+        negative_slope: the slope for x <= 0 (PyTorch's default 0.01); the derivative
+            at 0 is this slope, as in PyTorch.
+
+    Example:
+        >>> import nn
+        >>> [v.data for v in nn.LeakyReLU(0.1)([-2.0, 3.0])]
+        [-0.2, 3.0]
+    """
+
+    def __init__(self, negative_slope: float = 0.01) -> None:
+        super().__init__()
+        if not isinstance(negative_slope, (int, float)) or isinstance(negative_slope, bool):
+            raise TypeError(f"negative_slope must be a number, got {negative_slope!r}")
+        self.negative_slope = float(negative_slope)
+
+    def function(self) -> Callable[[Value], Value]:
+        slope = self.negative_slope
+        return lambda v: v.leaky_relu(slope)
+
+    def extra_repr(self) -> str:
+        return f"negative_slope={self.negative_slope}"

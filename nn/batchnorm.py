@@ -1,0 +1,149 @@
+"""Batch normalisation over the features of a batch: :class:`BatchNorm1d`."""
+
+from __future__ import annotations
+
+import autograd
+from autograd import Value
+from autograd.value import lift
+from nn._tensor import as_batch, check_width
+from nn.module import Module
+
+
+class BatchNorm1d(Module):
+    """Normalise each feature over the batch, then scale and shift it (PyTorch semantics).
+
+    For feature j over a batch of N rows, in training mode:
+
+        mean_j = (1/N) sum_i x_ij                       var_j = (1/N) sum_i (x_ij - mean_j)**2
+        y_ij = gamma_j * (x_ij - mean_j) / sqrt(var_j + eps) + beta_j
+
+    (the *biased* variance, as PyTorch normalises with). The whole computation is
+    recorded in the graph, so gradients flow through the batch statistics too: each
+    row's output depends on every row of the batch.
+
+    Training also updates the running statistics (when ``track_running_stats``), with
+    the *unbiased* variance (divided by N - 1):
+
+        running_mean = (1 - momentum) * running_mean + momentum * mean_j
+        running_var  = (1 - momentum) * running_var  + momentum * var_j * N / (N - 1)
+
+    and counts ``num_batches_tracked``. With ``momentum=None`` the running statistics
+    are the plain average of all batches seen (factor 1 / num_batches_tracked).
+    In eval mode the running statistics replace the batch's, so each row is
+    normalised on its own and a single row works.
+
+    Note:
+        This ``momentum`` is not an optimizer's momentum: it is the weight of the
+        *new* batch in the running average (0.1 keeps 90% of the old value), the
+        opposite convention of an exponential moving average's decay.
+
+    Args:
+        num_features: the number of features (columns) C.
+        eps: added to the variance before the square root, for stability.
+        momentum: the weight of each new batch in the running statistics, or None for
+            a cumulative average.
+        affine: whether to learn gamma (``weight``, starts at 1) and beta (``bias``,
+            starts at 0).
+        track_running_stats: whether to keep running statistics; if False the batch
+            statistics are used in eval mode too.
+
+    Raises:
+        ValueError: for a training batch of one row (its variance is 0: nothing to
+            normalise), for rows that are not ``num_features`` long, and for bad
+            arguments.
+
+    Example:
+        >>> import nn
+        >>> bn = nn.BatchNorm1d(1)
+        >>> [round(row[0].data, 6) for row in bn([[1.0], [3.0]])]
+        [-0.999995, 0.999995]
+        >>> bn.running_mean, bn.running_var, bn.num_batches_tracked
+        ([0.2], [1.1], 1)
+    """
+
+    weight: list[Value]
+    bias: list[Value]
+    running_mean: list[float]
+    running_var: list[float]
+    num_batches_tracked: int
+
+    def __init__(
+        self,
+        num_features: int,
+        eps: float = 1e-5,
+        momentum: float | None = 0.1,
+        affine: bool = True,
+        track_running_stats: bool = True,
+    ) -> None:
+        super().__init__()
+        if not isinstance(num_features, int) or isinstance(num_features, bool) or num_features < 1:
+            raise ValueError(f"BatchNorm1d needs num_features >= 1, got {num_features!r}")
+        if not eps > 0.0:
+            raise ValueError(f"BatchNorm1d needs eps > 0, got {eps!r}")
+        if momentum is not None and not 0.0 <= momentum <= 1.0:
+            raise ValueError(f"BatchNorm1d needs momentum in [0, 1] or None, got {momentum!r}")
+        self.num_features = num_features
+        self.eps = float(eps)
+        self.momentum = None if momentum is None else float(momentum)
+        self.affine = affine
+        self.track_running_stats = track_running_stats
+        if affine:
+            self.register_parameter("weight", [Value(1.0) for _ in range(num_features)])
+            self.register_parameter("bias", [Value(0.0) for _ in range(num_features)])
+        if track_running_stats:
+            self.register_buffer("running_mean", [0.0] * num_features)
+            self.register_buffer("running_var", [1.0] * num_features)
+            self.register_buffer("num_batches_tracked", 0)
+
+    def forward(self, x: object) -> list[Value] | list[list[Value]]:
+        """Normalise a batch (or, in eval mode, also a single row)."""
+        rows, single = as_batch(x, "BatchNorm1d input")
+        check_width(rows, self.num_features, "BatchNorm1d")
+        use_batch_stats = self.training or not self.track_running_stats
+        if self.training and len(rows) < 2:
+            raise ValueError(
+                f"BatchNorm1d in training mode needs a batch of more than one row, got "
+                f"{len(rows)}: one row has no variance to normalise by. Use a larger "
+                f"batch (or drop_last=True when batching), or call .eval() first"
+            )
+        if not rows:
+            return []
+        columns = []
+        for j in range(self.num_features):
+            column = [lift(row[j]) for row in rows]
+            if use_batch_stats:
+                column = self._normalise_with_batch(j, column)
+            else:
+                inv_std = 1.0 / (self.running_var[j] + self.eps) ** 0.5
+                mean = self.running_mean[j]
+                column = [(v - mean) * inv_std for v in column]
+            if self.affine:
+                gamma, beta = self.weight[j], self.bias[j]
+                column = [v * gamma + beta for v in column]
+            columns.append(column)
+        if self.training and self.track_running_stats:
+            self.num_batches_tracked += 1
+        out = [list(row) for row in zip(*columns, strict=True)]
+        return out[0] if single else out
+
+    def _normalise_with_batch(self, j: int, column: list[Value]) -> list[Value]:
+        """(x - mean) / sqrt(var + eps) over one feature, updating the running stats."""
+        n = len(column)
+        mean = autograd.sum(column) / n
+        centered = [v - mean for v in column]
+        squares = autograd.dot(centered, centered)  # sum of squared deviations, one node
+        inv_std = (squares / n + self.eps) ** -0.5
+        if self.training and self.track_running_stats:
+            factor = (
+                self.momentum if self.momentum is not None else 1.0 / (self.num_batches_tracked + 1)
+            )
+            self.running_mean[j] = (1.0 - factor) * self.running_mean[j] + factor * mean.data
+            unbiased = squares.data / (n - 1)
+            self.running_var[j] = (1.0 - factor) * self.running_var[j] + factor * unbiased
+        return [v * inv_std for v in centered]
+
+    def extra_repr(self) -> str:
+        return (
+            f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
+            f"affine={self.affine}, track_running_stats={self.track_running_stats}"
+        )

@@ -1,0 +1,279 @@
+"""Loss functions: one Value that measures how wrong a batch of predictions is.
+
+Each loss computes one term per element and combines them with ``reduction``:
+``"mean"`` (the default, as in PyTorch) or ``"sum"``. Values agree with PyTorch's
+functions of the same name.
+
+Predictions may be a flat list (one number per example) or a batch of one-element
+rows, which is what a model with one output returns; targets likewise. A batch of
+one-element rows counts as a flat list, so ``mse_loss(model(X), y)`` works for
+``y = [0, 1, ...]``. Otherwise shapes must be equal, elementwise losses also accept
+matching rows of several entries, and anything else raises ValueError naming both
+shapes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Literal
+
+import autograd
+from autograd import Value, ops
+from autograd.value import Constant, apply, as_float, lift
+from nn._tensor import format_shape, tolist
+
+Reduction = Literal["mean", "sum"]
+
+_EPSILON = 9.999999960041972e-13
+"""PyTorch's floor for p(1 - p) in the BCE gradient: 1e-12 as a 32-bit float."""
+
+
+def _flatten_pair(
+    predictions: object, targets: object, loss: str
+) -> tuple[list[Value], list[Value | float], tuple[int, ...]]:
+    """Predictions and targets as two flat lists of equal length, or raise naming both shapes."""
+    p_shape, p = _flat(predictions, loss, "predictions")
+    t_shape, t = _flat(targets, loss, "targets")
+    if p_shape != t_shape:
+        raise ValueError(
+            f"{loss}: predictions have shape {format_shape(p_shape)} but targets have shape "
+            f"{format_shape(t_shape)}; they must match (a batch of one-element rows "
+            "counts as a flat list)"
+        )
+    if not p:
+        raise ValueError(f"{loss}: got no predictions (an empty batch)")
+    predictions_ = [
+        v if isinstance(v, Value) else Constant(as_float(v, f"{loss} prediction")) for v in p
+    ]
+    targets_ = [v if isinstance(v, Value) else as_float(v, f"{loss} target") for v in t]
+    return predictions_, targets_, p_shape
+
+
+def _flat(x: object, loss: str, what: str) -> tuple[tuple[int, ...], list[object]]:
+    """(shape with a trailing 1 squeezed, entries) of a number, a list or a list of rows."""
+    x = tolist(x)
+    if not isinstance(x, Sequence) or isinstance(x, str):
+        return (), [x]
+    rows = [tolist(r) for r in x]
+    if not any(isinstance(r, Sequence) for r in rows):
+        return (len(rows),), rows
+    widths = {len(r) if isinstance(r, Sequence) else -1 for r in rows}
+    if len(widths) != 1 or -1 in widths:
+        raise ValueError(f"{loss}: {what} must be a flat list or rows of equal length")
+    (width,) = widths
+    entries = [v for r in rows for v in r]  # type: ignore[attr-defined]
+    return ((len(rows),) if width == 1 else (len(rows), width)), entries
+
+
+def _reduce(terms: list[Value], reduction: str, loss: str) -> Value:
+    if reduction == "mean":
+        return autograd.sum(terms) / len(terms)
+    if reduction == "sum":
+        return autograd.sum(terms)
+    raise ValueError(f"{loss}: reduction must be 'mean' or 'sum', got {reduction!r}")
+
+
+def mse_loss(predictions: object, targets: object, reduction: Reduction = "mean") -> Value:
+    """Mean squared error: mean_i (p_i - t_i)**2 (or the sum, with ``reduction="sum"``).
+
+    Args:
+        predictions: a flat list of Values (or numbers), a batch of one-element rows,
+            or rows of several entries (then every entry counts).
+        targets: numbers (or Values) of the same shape.
+        reduction: "mean" or "sum".
+
+    Returns:
+        The loss, one Value.
+
+    Raises:
+        ValueError: for mismatched shapes, an empty batch or an unknown reduction.
+
+    Example:
+        >>> import nn
+        >>> nn.mse_loss([1.0, 2.0], [0.0, 4.0]).data      # (1 + 4) / 2
+        2.5
+    """
+    p, t, _ = _flatten_pair(predictions, targets, "mse_loss")
+    return _reduce([(pi - ti) ** 2 for pi, ti in zip(p, t, strict=True)], reduction, "mse_loss")
+
+
+def _clamped_log(x: float) -> float:
+    """log(x) floored at -100, so that log(0) is -100 rather than -inf (PyTorch's rule)."""
+    return max(math.log(x), -100.0) if x > 0.0 else -100.0
+
+
+class BinaryCrossEntropy(ops.BinaryOp):
+    """The op bce(p, y) = -(y log p + (1 - y) log(1 - p)), each log clamped at -100.
+
+    One node per example, with PyTorch's local derivatives:
+
+        d/dp = (p - y) / max(p (1 - p), 1e-12)        d/dy = log(1 - p) - log(p)
+
+    The floor keeps d/dp finite at p = 0 or 1 (where the clamped loss is flat but
+    PyTorch still reports this large gradient); log(1 - p) is computed as log1p(-p)
+    for accuracy near p = 0, as PyTorch does.
+
+    Raises:
+        ValueError: if p is outside [0, 1] (or NaN).
+    """
+
+    name = "bce"
+
+    def forward(self, p: float, y: float) -> float:
+        if not 0.0 <= p <= 1.0:
+            raise ValueError(
+                f"binary_cross_entropy: prediction {p!r} is not a probability in [0, 1]; "
+                "apply a sigmoid first, or use binary_cross_entropy_with_logits on raw scores"
+            )
+        log_1mp = max(math.log1p(-p), -100.0) if p < 1.0 else -100.0
+        return (y - 1.0) * log_1mp - y * _clamped_log(p)
+
+    def derivatives(self, out: ops.S, p: ops.S, y: ops.S) -> tuple[ops.S | float, ...]:
+        pq = p * (1.0 - p)
+        d_p = (p - y) / (pq if pq > _EPSILON else _EPSILON)
+        if isinstance(p, float):
+            d_y: ops.S | float = (
+                max(math.log1p(-p), -100.0) if p < 1.0 else -100.0
+            ) - _clamped_log(p)
+        else:  # a Value: second derivatives, where 0 < p < 1
+            d_y = (1.0 - p).log() - p.log()
+        return (d_p, d_y)
+
+    def smooth_at(self, *xs: float, margin: float) -> bool:
+        return margin < xs[0] < 1.0 - margin
+
+
+BCE = BinaryCrossEntropy()
+
+
+def binary_cross_entropy(
+    predictions: object, targets: object, reduction: Reduction = "mean"
+) -> Value:
+    """Binary cross-entropy of probabilities: mean_i -(y_i log p_i + (1 - y_i) log(1 - p_i)).
+
+    Each log is clamped at -100, as in PyTorch, so a confident wrong prediction
+    (p = 0 for y = 1) costs 100 rather than infinity. For raw scores (logits) use
+    :func:`binary_cross_entropy_with_logits`, which is exact where this one clamps.
+
+    Args:
+        predictions: probabilities p in [0, 1] (e.g. a Sigmoid's outputs).
+        targets: y, usually 0 or 1 (any number in [0, 1] works).
+        reduction: "mean" or "sum".
+
+    Raises:
+        ValueError: for a prediction outside [0, 1], mismatched shapes, an empty batch.
+
+    Example:
+        >>> import nn
+        >>> round(nn.binary_cross_entropy([0.9, 0.2], [1, 0]).data, 6)   # -(ln .9 + ln .8)/2
+        0.164252
+    """
+    p, t, _ = _flatten_pair(predictions, targets, "binary_cross_entropy")
+    terms = [apply(BCE, (pi, lift(ti))) for pi, ti in zip(p, t, strict=True)]
+    return _reduce(terms, reduction, "binary_cross_entropy")
+
+
+def binary_cross_entropy_with_logits(
+    logits: object, targets: object, reduction: Reduction = "mean"
+) -> Value:
+    """Binary cross-entropy of sigmoid(x), computed from the logit x without overflow.
+
+    -(y log s(x) + (1 - y) log(1 - s(x))) simplifies to softplus(x) - x y, where
+    softplus(x) = log(1 + e**x) is computed stably; so x = +-1000 gives exact answers
+    where sigmoid then log would give log(0). Its derivative is s(x) - y.
+
+    Args:
+        logits: raw scores x (any real numbers), e.g. the last Linear's outputs.
+        targets: y, usually 0 or 1.
+        reduction: "mean" or "sum".
+
+    Example:
+        >>> import nn
+        >>> nn.binary_cross_entropy_with_logits([1000.0, -1000.0], [1, 0]).data
+        0.0
+    """
+    x, t, _ = _flatten_pair(logits, targets, "binary_cross_entropy_with_logits")
+    terms = [xi.softplus() - xi * ti for xi, ti in zip(x, t, strict=True)]
+    return _reduce(terms, reduction, "binary_cross_entropy_with_logits")
+
+
+def cross_entropy(
+    logits_rows: object, class_indices: object, reduction: Reduction = "mean"
+) -> Value:
+    """Softmax cross-entropy: mean_i (logsumexp(z_i) - z_i[c_i]), i.e. -log softmax(z_i)[c_i].
+
+    The log-sum-exp is one stable node (shifted by the row's maximum), so large logits
+    never overflow.
+
+    Args:
+        logits_rows: a batch of rows of C scores each (or one row).
+        class_indices: the correct class of each row, an int in [0, C) (or one int).
+        reduction: "mean" or "sum".
+
+    Raises:
+        ValueError: for a class index out of range or not an int, or a number of rows
+            different from the number of targets.
+
+    Example:
+        >>> import nn
+        >>> round(nn.cross_entropy([[2.0, 0.0, 0.0]], [0]).data, 6)   # -log(e²/(e²+2))
+        0.239545
+    """
+    rows = tolist(logits_rows)
+    targets = tolist(class_indices)
+    if isinstance(rows, Sequence) and rows and not isinstance(tolist(rows[0]), Sequence):
+        rows, targets = [rows], [targets]  # one row and one class
+    if not isinstance(rows, Sequence) or not isinstance(targets, Sequence):
+        raise ValueError("cross_entropy expects rows of logits and a list of class indices")
+    if len(rows) != len(targets):
+        raise ValueError(
+            f"cross_entropy: {len(rows)} rows of logits but {len(targets)} class indices"
+        )
+    if not rows:
+        raise ValueError("cross_entropy: got no predictions (an empty batch)")
+    terms = []
+    for i, (row, c) in enumerate(zip(rows, targets, strict=True)):
+        row = [lift(v) for v in tolist(row)]  # type: ignore[attr-defined]
+        if isinstance(c, float) and c.is_integer():
+            c = int(c)
+        if not isinstance(c, int) or isinstance(c, bool) or not 0 <= c < len(row):
+            raise ValueError(
+                f"cross_entropy: target {i} is {c!r}, expected a class index in "
+                f"[0, {len(row)}) for rows of {len(row)} logits"
+            )
+        terms.append(autograd.logsumexp(row) - row[c])
+    return _reduce(terms, reduction, "cross_entropy")
+
+
+def hinge_loss(scores: object, targets: object, reduction: Reduction = "mean") -> Value:
+    """micrograd's max-margin loss: mean_i relu(1 - y_i * s_i), with labels y_i in {-1, +1}.
+
+    A correct prediction with margin (y s >= 1) costs nothing; anything else costs
+    linearly. This is the loss of micrograd's demo (and of a linear SVM without its
+    regulariser); PyTorch has no function of exactly this form (its
+    ``hinge_embedding_loss`` is a different loss).
+
+    Args:
+        scores: raw scores s (positive means class +1).
+        targets: labels, each -1 or +1 (turn 0/1 labels into them with ``2 * y - 1``).
+        reduction: "mean" or "sum".
+
+    Raises:
+        ValueError: for a label other than -1 or +1, mismatched shapes, an empty batch.
+
+    Example:
+        >>> import nn
+        >>> nn.hinge_loss([2.0, 0.5, -1.0], [1, 1, 1]).data     # (0 + 0.5 + 2) / 3
+        0.8333333333333334
+    """
+    s, t, _ = _flatten_pair(scores, targets, "hinge_loss")
+    for i, y in enumerate(t):
+        label = y.data if isinstance(y, Value) else y
+        if label not in (-1.0, 1.0):
+            raise ValueError(
+                f"hinge_loss: target {i} is {label!r}, expected -1 or +1 "
+                "(for 0/1 labels use 2 * y - 1)"
+            )
+    terms = [(1.0 - si * yi).relu() for si, yi in zip(s, t, strict=True)]
+    return _reduce(terms, reduction, "hinge_loss")

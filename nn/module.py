@@ -1,0 +1,371 @@
+"""The :class:`Module`: a layer or a model that owns parameters, buffers and sub-modules.
+
+It works like ``torch.nn.Module``. A module keeps three registries:
+
+* **parameters**: Values that training adjusts (a Linear layer's weight and bias),
+  each a list (a vector) or a list of rows (a matrix) of Values;
+* **buffers**: numbers that are part of the model's state but are not trained
+  (BatchNorm's running mean and variance, and its batch counter);
+* **sub-modules**, assigned as attributes (``self.fc = Linear(2, 3)``) and registered
+  automatically, so that ``parameters()`` and ``state_dict()`` find them.
+
+Every parameter Value is labelled with its path in the model, PyTorch's parameter name
+and its index, e.g. ``0.weight[3,1]`` (row 3, column 1 of the first layer's weight) or
+``2.bias[0]``, so drawings of the graph say which number is which. Labels are
+relative to the outermost module: adding a module to a parent relabels it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any, NamedTuple
+
+from autograd import Value
+from autograd.value import as_float
+from nn._tensor import format_shape, shape_of, tolist
+
+ParameterTensor = list[Value] | list[list[Value]]
+"""A parameter: a vector of Values, or a matrix given as a list of rows."""
+
+Buffer = list[float] | int
+"""A buffer: a vector of floats (running statistics) or an int (a counter)."""
+
+
+class StateDictError(ValueError):
+    """``load_state_dict`` refused a state dict; the message names every bad key."""
+
+
+class IncompatibleKeys(NamedTuple):
+    """What ``load_state_dict(..., strict=False)`` skipped, as in PyTorch."""
+
+    missing_keys: list[str]
+    unexpected_keys: list[str]
+
+
+def _entries(tensor: ParameterTensor) -> Iterator[tuple[str, Value]]:
+    """Each entry of a parameter with its index as the label shows it: ``[3]`` or ``[3,1]``."""
+    items: list[Value | list[Value]] = tensor  # type: ignore[assignment]
+    for i, item in enumerate(items):
+        if isinstance(item, list):
+            for j, value in enumerate(item):
+                yield f"[{i},{j}]", value
+        else:
+            yield f"[{i}]", item
+
+
+def _read_exactly(value: object, shape: tuple[int, ...], key: str) -> list[object]:
+    """The entries of ``value`` in row-major order, if it has exactly ``shape``; else raise."""
+    value = tolist(value)
+    if not shape:
+        if isinstance(value, (list, tuple)):
+            raise StateDictError(
+                f"{key}: expected a number, got a list of shape {format_shape(shape_of(value))}"
+            )
+        return [value]
+    if not isinstance(value, (list, tuple)) or len(value) != shape[0]:
+        raise StateDictError(
+            f"{key}: shape mismatch, the model has {format_shape(shape)}, "
+            f"the state dict has {format_shape(shape_of(value))}"
+        )
+    out: list[object] = []
+    for item in value:
+        try:
+            out.extend(_read_exactly(item, shape[1:], key))
+        except StateDictError:
+            raise StateDictError(
+                f"{key}: shape mismatch, the model has {format_shape(shape)}, "
+                f"the state dict has {format_shape(shape_of(value))} (or ragged rows)"
+            ) from None
+    return out
+
+
+class Module:
+    """Base class of every layer and model.
+
+    Subclasses call ``super().__init__()`` first, register their parameters with
+    :meth:`register_parameter` (and buffers with :meth:`register_buffer`), assign
+    sub-modules as attributes, and implement :meth:`forward`. Calling the module calls
+    ``forward``.
+
+    Attributes:
+        training: True in training mode (the default), False after :meth:`eval`.
+            Only some layers behave differently (BatchNorm1d).
+
+    Example:
+        >>> import nn
+        >>> class TwoLayers(nn.Module):
+        ...     def __init__(self):
+        ...         super().__init__()
+        ...         self.hidden = nn.Linear(2, 3, seed=0)
+        ...         self.out = nn.Linear(3, 1, seed=1)
+        ...     def forward(self, x):
+        ...         return self.out(nn.ReLU()(self.hidden(x)))
+        >>> model = TwoLayers()
+        >>> len(model.parameters()), list(model.state_dict())
+        (13, ['hidden.weight', 'hidden.bias', 'out.weight', 'out.bias'])
+        >>> model.parameters()[0].label
+        'hidden.weight[0,0]'
+    """
+
+    training: bool
+    _parameters: dict[str, ParameterTensor]
+    _buffers: dict[str, Buffer]
+    _modules: dict[str, Module]
+
+    def __init__(self) -> None:
+        object.__setattr__(self, "_parameters", {})
+        object.__setattr__(self, "_buffers", {})
+        object.__setattr__(self, "_modules", {})
+        object.__setattr__(self, "training", True)
+
+    # -- registration ---------------------------------------------------------------
+
+    def __setattr__(self, name: str, value: object) -> None:
+        registries = self.__dict__.get("_modules")
+        if registries is None:
+            raise AttributeError(
+                f"cannot assign {name!r} before Module.__init__() ran: "
+                f"call super().__init__() first in {type(self).__name__}.__init__"
+            )
+        if isinstance(value, Module):
+            self._parameters.pop(name, None)
+            self._buffers.pop(name, None)
+            self._modules[name] = value
+            object.__setattr__(self, name, value)
+            self._relabel()
+            return
+        if name in self._modules:
+            del self._modules[name]
+        if name in self._parameters:
+            self.register_parameter(name, value)  # type: ignore[arg-type]
+            return
+        if name in self._buffers:
+            self._buffers[name] = value  # type: ignore[assignment]
+        object.__setattr__(self, name, value)
+
+    def register_parameter(self, name: str, tensor: ParameterTensor) -> ParameterTensor:
+        """Register a vector or matrix of Values as the parameter ``name`` (also an attribute).
+
+        Returns:
+            ``tensor``, so that ``self.weight = self.register_parameter("weight", rows)``
+            reads naturally.
+
+        Raises:
+            TypeError: if an entry is not a Value.
+        """
+        for index, value in _entries(tensor):
+            if not isinstance(value, Value):
+                raise TypeError(f"parameter {name}{index} must be a Value, got {value!r}")
+        self._parameters[name] = tensor
+        object.__setattr__(self, name, tensor)
+        self._relabel()
+        return tensor
+
+    def register_buffer(self, name: str, value: Buffer) -> Buffer:
+        """Register ``value`` (floats or an int counter) as the buffer ``name`` (also an attribute).
+
+        Buffers are saved in ``state_dict()`` but are not parameters: no gradient,
+        no optimizer.
+        """
+        self._buffers[name] = value
+        object.__setattr__(self, name, value)
+        return value
+
+    def _relabel(self, prefix: str = "") -> None:
+        """Label every parameter under this module with its path, name and index."""
+        for name, tensor in self._parameters.items():
+            for index, value in _entries(tensor):
+                value.label = f"{prefix}{name}{index}"
+        for name, module in self._modules.items():
+            module._relabel(f"{prefix}{name}.")
+
+    # -- the tree -------------------------------------------------------------------
+
+    def named_children(self) -> Iterator[tuple[str, Module]]:
+        """The direct sub-modules with their names, in registration order."""
+        yield from self._modules.items()
+
+    def children(self) -> Iterator[Module]:
+        """The direct sub-modules, in registration order."""
+        yield from self._modules.values()
+
+    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
+        """This module (named ``prefix``) and every module below it, depth first."""
+        yield prefix, self
+        for name, module in self._modules.items():
+            yield from module.named_modules(f"{prefix}.{name}" if prefix else name)
+
+    def modules(self) -> Iterator[Module]:
+        """This module and every module below it, depth first."""
+        for _, module in self.named_modules():
+            yield module
+
+    def parameters(self) -> list[Value]:
+        """Every parameter Value, flat, in a fixed order: this module's own parameters in
+        registration order (matrices row by row), then each sub-module's, depth first."""
+        return [value for _, value in self.named_parameters()]
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        """``(name, Value)`` for every entry of ``parameters()``, in the same order.
+
+        The name is the Value's label, e.g. ``"0.weight[3,1]"``.
+        """
+        out: list[tuple[str, Value]] = []
+        self._collect_parameters("", out)
+        return out
+
+    def _collect_parameters(self, prefix: str, out: list[tuple[str, Value]]) -> None:
+        for name, tensor in self._parameters.items():
+            out.extend((f"{prefix}{name}{index}", value) for index, value in _entries(tensor))
+        for name, module in self._modules.items():
+            module._collect_parameters(f"{prefix}{name}.", out)
+
+    def zero_grad(self) -> None:
+        """Set the gradient of every parameter to 0 (gradients accumulate otherwise)."""
+        for p in self.parameters():
+            p.grad = 0.0
+
+    def train(self, mode: bool = True) -> Module:
+        """Switch this module and all below it to training mode (or eval mode); returns self."""
+        for module in self.modules():
+            object.__setattr__(module, "training", bool(mode))
+        return self
+
+    def eval(self) -> Module:
+        """Switch to evaluation mode (BatchNorm1d then uses its running statistics)."""
+        return self.train(False)
+
+    # -- computing ------------------------------------------------------------------
+
+    def forward(self, x: Any) -> Any:
+        """Compute the module's output; subclasses define it."""
+        raise NotImplementedError(f"{type(self).__name__} does not define forward()")
+
+    def __call__(self, x: Any) -> Any:
+        return self.forward(x)
+
+    # -- state ----------------------------------------------------------------------
+
+    def _state_shapes(self, prefix: str = "") -> dict[str, tuple[str, Module, str]]:
+        """Every state-dict key, with ("parameter" or "buffer", owning module, attribute)."""
+        out: dict[str, tuple[str, Module, str]] = {}
+        for name in self._parameters:
+            out[prefix + name] = ("parameter", self, name)
+        for name in self._buffers:
+            out[prefix + name] = ("buffer", self, name)
+        for name, module in self._modules.items():
+            out.update(module._state_shapes(f"{prefix}{name}."))
+        return out
+
+    def state_dict(self) -> dict[str, Any]:
+        """Everything needed to rebuild the model's numbers, with PyTorch's keys and nesting.
+
+        Keys are ``<module path>.<name>``: ``{"0.weight": [[...], ...], "0.bias": [...],
+        "1.running_mean": [...], "1.num_batches_tracked": 3, ...}``. Values are plain
+        floats (ints for counters) in nested lists, copies of the model's numbers, in
+        the order PyTorch uses (parameters, then buffers, module by module), so
+        ``torch_model.load_state_dict({k: torch.tensor(v) for k, v in sd.items()})``
+        loads it into the PyTorch twin of the model.
+        """
+        out: dict[str, Any] = {}
+        for key, (kind, module, name) in self._state_shapes().items():
+            if kind == "parameter":
+                tensor = module._parameters[name]
+                out[key] = [
+                    item.data if isinstance(item, Value) else [v.data for v in item]
+                    for item in tensor
+                ]
+            else:
+                buffer = module._buffers[name]
+                out[key] = list(buffer) if isinstance(buffer, list) else buffer
+        return out
+
+    def load_state_dict(
+        self, state_dict: Mapping[str, Any], strict: bool = True
+    ) -> IncompatibleKeys:
+        """Copy numbers from ``state_dict`` into the model (parameters keep their identity).
+
+        Accepts what :meth:`state_dict` returns, its JSON round trip, and values with a
+        ``.tolist()`` method (numpy arrays, torch tensors). Nothing is changed unless
+        everything can be loaded.
+
+        Args:
+            state_dict: a mapping from keys such as ``"0.weight"`` to nested lists.
+            strict: if True, keys the model lacks ("unexpected") and keys the model has
+                but ``state_dict`` lacks ("missing") are errors; if False they are
+                skipped and reported in the return value.
+
+        Returns:
+            ``IncompatibleKeys(missing_keys, unexpected_keys)``.
+
+        Raises:
+            StateDictError (a ValueError): naming every missing or unexpected key (when
+                strict) and every key whose shape or values do not fit, in one message.
+        """
+        if not isinstance(state_dict, Mapping):
+            raise StateDictError(
+                f"load_state_dict expects a mapping of names to values, got "
+                f"{type(state_dict).__name__}"
+            )
+        slots = self._state_shapes()
+        missing = [key for key in slots if key not in state_dict]
+        unexpected = [key for key in state_dict if key not in slots]
+        problems: list[str] = []
+        if strict and missing:
+            problems.append("missing keys: " + ", ".join(map(repr, missing)))
+        if strict and unexpected:
+            problems.append("unexpected keys: " + ", ".join(map(repr, unexpected)))
+        updates: list[tuple[str, Module, str, list[float | int]]] = []
+        for key, (kind, module, name) in slots.items():
+            if key not in state_dict:
+                continue
+            current = module._parameters[name] if kind == "parameter" else module._buffers[name]
+            try:
+                entries = _read_exactly(state_dict[key], shape_of(current), key)
+                numbers = [_as_number(v, key, integer=isinstance(current, int)) for v in entries]
+            except (StateDictError, TypeError, OverflowError) as error:
+                problems.append(str(error))
+                continue
+            updates.append((kind, module, name, numbers))
+        if problems:
+            raise StateDictError(
+                f"error(s) loading a state dict into {type(self).__name__}:\n  "
+                + "\n  ".join(problems)
+            )
+        # Everything checked: now, and only now, change the model.
+        for kind, module, name, numbers in updates:
+            if kind == "parameter":
+                for (_, value), number in zip(
+                    _entries(module._parameters[name]), numbers, strict=True
+                ):
+                    value.data = float(number)
+            elif isinstance(module._buffers[name], int):
+                setattr(module, name, numbers[0])
+            else:
+                setattr(module, name, list(numbers))
+        return IncompatibleKeys(missing, unexpected)
+
+    # -- printing -------------------------------------------------------------------
+
+    def extra_repr(self) -> str:
+        """The text inside the parentheses of ``repr``, e.g. ``in_features=2, ...``."""
+        return ""
+
+    def __repr__(self) -> str:
+        lines = [self.extra_repr()] if self.extra_repr() else []
+        for name, module in self._modules.items():
+            child = repr(module).replace("\n", "\n  ")
+            lines.append(f"({name}): {child}")
+        if not self._modules:
+            return f"{type(self).__name__}({self.extra_repr()})"
+        return f"{type(self).__name__}(\n  " + "\n  ".join(lines) + "\n)"
+
+
+def _as_number(x: object, key: str, integer: bool) -> float | int:
+    """A state-dict entry as a float (or an int for counters), or raise naming the key."""
+    if integer:
+        number = as_float(x, f"{key}")
+        if not number.is_integer():
+            raise StateDictError(f"{key}: expected an integer, got {x!r}")
+        return int(number)
+    return as_float(x, f"{key}")

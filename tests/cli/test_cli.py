@@ -1,0 +1,189 @@
+"""The gradstep command, run for real in a subprocess, on good and bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+import nn
+
+GRADSTEP = str(Path(sys.executable).with_name("gradstep"))
+"""The installed console script (make test installs the package into the venv)."""
+
+NEURON = ["tanh(x*w + b)", "--var", "x=2", "--var", "w=-3", "--var", "b=6.5"]
+
+
+def run(
+    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [GRADSTEP, *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "MPLBACKEND": "Agg", **(env or {})},
+        cwd=cwd,
+        check=False,
+    )
+
+
+def svg_texts(path: Path) -> list[str]:
+    root = ET.fromstring(path.read_bytes())
+    return ["".join(t.itertext()) for t in root.iter("{http://www.w3.org/2000/svg}text")]
+
+
+def test_version_and_help() -> None:
+    result = run("--version")
+    assert result.returncode == 0
+    assert re.fullmatch(r"gradstep \d+\.\d+\.\d+\n", result.stdout)
+    for command in ([], ["demo"], ["graph"], ["step"], ["train"]):
+        result = run(*command, "--help")
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.startswith("usage: gradstep")
+
+
+def test_graph_writes_an_svg_of_the_formula_after_backward(tmp_path: Path) -> None:
+    out = tmp_path / "neuron.svg"
+    result = run("graph", *NEURON, "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "0.462117" in result.stdout and str(out) in result.stdout
+    texts = svg_texts(out)
+    for label in ("x", "w", "b", "tanh"):
+        assert label in texts
+    assert "-2.359" in texts  # dy/dx = (1 - tanh(0.5)^2) * w
+
+
+def test_graph_to_stdout() -> None:
+    result = run("graph", "x*x", "--var", "x=3", "-o", "-")
+    assert result.returncode == 0, result.stderr
+    assert ET.fromstring(result.stdout.encode()).tag.endswith("svg")
+
+
+def test_step_writes_a_player_and_prints_the_trace(tmp_path: Path) -> None:
+    out = tmp_path / "player.html"
+    result = run("step", *NEURON, "-o", str(out), "--trace")
+    assert result.returncode == 0, result.stderr
+    html = out.read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>")
+    assert "<svg" in html and "http://" not in html.replace("http://www.w3.org", "")
+    assert "d(a * b)/da = b" in result.stdout
+
+
+@pytest.mark.browser
+def test_the_step_player_opens_in_a_browser(
+    tmp_path: Path, browser: object, artifacts: Path
+) -> None:
+    out = tmp_path / "player.html"
+    assert run("step", *NEURON, "-o", str(out)).returncode == 0
+    page = browser.new_page()  # type: ignore[attr-defined]
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(out.as_uri())
+    counter = page.locator("text=/step 1 \\/ \\d+/").first
+    assert counter.is_visible()
+    page.keyboard.press("End")
+    assert page.locator("text=/step (\\d+) \\/ \\1/").first.is_visible()
+    page.screenshot(path=str(artifacts / "cli-step-player.png"))
+    page.close()
+    assert errors == []
+
+
+def test_train_prints_epochs_writes_plots_and_a_loadable_checkpoint(tmp_path: Path) -> None:
+    folder, checkpoint = tmp_path / "out", tmp_path / "model.json"
+    result = run(
+        "train", "--data", "xor", "--samples", "40", "--hidden", "4", "--epochs", "3",
+        "--optimizer", "momentum", "--batchnorm", "--activation", "tanh", "--no-progress",
+        "--out", str(folder), "--save", str(checkpoint),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert len(re.findall(r"^epoch +\d+ +loss", result.stdout, flags=re.M)) == 3
+    for name in ("loss.png", "decision_boundary.png", "gradient_flow.png"):
+        assert (folder / name).read_bytes().startswith(b"\x89PNG")
+    model = nn.MLP(2, [4, 1], activation="tanh", batchnorm=True)
+    nn.load(model, checkpoint)
+    assert json.loads(checkpoint.read_text())  # JSON, not pickle
+
+
+def test_train_multi_class_uses_cross_entropy(tmp_path: Path) -> None:
+    result = run(
+        "train", "--data", "spirals", "--samples", "60", "--epochs", "2", "--hidden", "8",
+        "--no-progress", "--out", str(tmp_path),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "MLP(2, [8, 3]" in result.stdout
+
+
+def test_demo_writes_every_output(tmp_path: Path) -> None:
+    folder = tmp_path / "demo"
+    result = run("demo", "--out", str(folder), "--epochs", "3", "--no-progress")
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"final training accuracy: \d+\.\d%", result.stdout)
+    for name in ("loss.png", "decision_boundary.png", "gradient_flow.png"):
+        assert (folder / name).read_bytes().startswith(b"\x89PNG")
+        assert str(folder / name) in result.stdout
+    assert "0.weight[0,0]" in svg_texts(folder / "neuron.svg")
+    assert "<svg" in (folder / "backprop.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["graph", "x +", "--var", "x=1"], "syntax error"),
+        (["graph", "__import__('os').system('echo pwned')"], "attribute access"),
+        (["graph", "__import__('os')"], "unknown function '__import__'"),
+        (["graph", "x.__class__", "--var", "x=1"], "attribute access"),
+        (["graph", "2 ** 100000"], "overflows"),
+        (["graph", "x ** 5000", "--var", "x=10"], "overflows"),
+        (["graph", "log(x)", "--var", "x=-1"], r"log\(-1.0\)"),
+        (["step", "x / y", "--var", "x=1"], "no value for y"),
+        (["graph", "x", "--var", "x"], "expected NAME=NUMBER"),
+        (["graph", "x", "--var", "x=abc"], "not a number"),
+        (["graph", "x", "--bogus"], "unrecognized arguments: --bogus"),
+        (["fly"], "invalid choice: 'fly'"),
+        ([], "required: COMMAND"),
+        (["train", "--epochs", "0"], "must be at least 1"),
+        (["train", "--hidden", "16,x"], "expected widths"),
+        (["train", "--data", "mnist"], "invalid choice: 'mnist'"),
+        (["train", "--lr", "-1"], "must be positive"),
+    ],
+)
+def test_bad_input_gives_one_line_and_exit_status_2(args: list[str], message: str) -> None:
+    result = run(*args)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert re.search(message, lines[0]), lines[0]
+    assert "pwned" not in result.stdout
+
+
+def test_unwritable_output_folder(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    for args in (
+        ["demo", "--out", str(blocker / "out"), "--epochs", "1", "--no-progress"],
+        ["train", "--out", str(blocker / "out"), "--epochs", "1", "--no-progress"],
+        ["graph", "x", "--var", "x=1", "-o", str(blocker / "g.svg")],
+        ["step", "x", "--var", "x=1", "-o", str(tmp_path / "missing" / "p.html")],
+    ):
+        result = run(*args)
+        assert result.returncode == 2, (args, result.stderr)
+        assert "Traceback" not in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+        assert "cannot" in result.stderr
+
+
+def test_missing_graphviz_is_one_line_saying_what_to_install(tmp_path: Path) -> None:
+    result = run("graph", *NEURON, "-o", str(tmp_path / "g.svg"), env={"PATH": str(tmp_path)})
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Graphviz" in result.stderr and "apt" in result.stderr

@@ -1,0 +1,290 @@
+"""Module, Linear, Sequential, MLP, LogisticRegression: structure, labels, state, shapes."""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+
+import pytest
+
+import autograd
+import nn
+from autograd import Value
+
+
+def test_linear_is_one_fused_dot_node_per_output() -> None:
+    layer = nn.Linear(3, 2, seed=0)
+    x = [Value(1.0), Value(-2.0), Value(0.5)]
+    y = layer(x)
+    assert len(y) == 2
+    for i, out in enumerate(y):
+        assert out.op == "dot"
+        w, b = layer.weight[i], layer.bias[i]  # type: ignore[index]
+        assert out.children == (*w, *x, b)
+        assert out.data == sum(wi.data * xi.data for wi, xi in zip(w, x, strict=True)) + b.data
+    assert len(autograd.topological_order(y[0])) == 3 + 3 + 1 + 1
+
+
+def test_linear_init_is_pytorchs_uniform_bound() -> None:
+    layer = nn.Linear(25, 40, seed=1)
+    values = [p.data for p in layer.parameters()]
+    assert len(values) == 25 * 40 + 40
+    assert max(abs(v) for v in values) <= 1 / math.sqrt(25)
+    assert max(abs(v) for v in values) > 0.9 / math.sqrt(25)  # the whole range is used
+
+
+def test_seeds_make_initialisation_reproducible() -> None:
+    assert nn.Linear(3, 4, seed=5).state_dict() == nn.Linear(3, 4, seed=5).state_dict()
+    assert nn.Linear(3, 4, seed=5).state_dict() != nn.Linear(3, 4, seed=6).state_dict()
+    nn.manual_seed(42)
+    a = nn.MLP(2, [4, 1]).state_dict()
+    nn.manual_seed(42)
+    assert nn.MLP(2, [4, 1]).state_dict() == a
+    assert nn.MLP(2, [4, 1], seed=3).state_dict() == nn.MLP(2, [4, 1], seed=3).state_dict()
+    shared = random.Random(9)
+    first = nn.Linear(2, 2, seed=shared).state_dict()
+    assert nn.Linear(2, 2, seed=shared).state_dict() != first  # the generator moved on
+    with pytest.raises(TypeError, match="seed"):
+        nn.Linear(2, 2, seed="x")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="int"):
+        nn.manual_seed(1.5)  # type: ignore[arg-type]
+
+
+def test_linear_without_bias() -> None:
+    layer = nn.Linear(2, 3, bias=False, seed=0)
+    assert layer.bias is None
+    assert list(layer.state_dict()) == ["weight"]
+    assert layer([1.0, 1.0])[0].children[-1].data == 1.0  # (w1, w2, x1, x2): no bias
+    assert len(layer([1.0, 1.0])[0].children) == 4
+    assert repr(layer) == "Linear(in_features=2, out_features=3, bias=False)"
+
+
+def test_batch_in_batch_out_row_in_row_out() -> None:
+    model = nn.MLP(3, [4, 2], seed=0)
+    row = model([1.0, 2.0, 3.0])
+    assert isinstance(row, list) and len(row) == 2 and isinstance(row[0], Value)
+    batch = model([[1.0, 2.0, 3.0], [0.0, 0.0, 0.0]])
+    assert len(batch) == 2 and all(len(r) == 2 for r in batch)
+    assert [v.data for v in batch[0]] == [v.data for v in row]
+    assert model([]) == []
+    assert model((1.0, 2.0, 3.0))[0].data == row[0].data  # tuples work too
+
+
+def test_numpy_inputs_work() -> None:
+    np = pytest.importorskip("numpy")
+    layer = nn.Linear(2, 1, seed=0)
+    assert layer(np.array([[1.0, 2.0]]))[0][0].data == layer([[1.0, 2.0]])[0][0].data
+
+
+@pytest.mark.parametrize(
+    ("module", "bad", "message"),
+    [
+        (nn.Linear(3, 2, seed=0), [1.0, 2.0], "expects rows of 3 features, got a row of 2"),
+        (nn.Linear(3, 2, seed=0), [[1.0, 2.0, 3.0], [1.0]], r"got a row of 1 \(row 1\)"),
+        (nn.BatchNorm1d(2), [[1.0, 2.0, 3.0], [1.0, 2.0, 3.0]], "expects rows of 2"),
+        (nn.Linear(3, 2, seed=0), "abc", "must be a row"),
+        (nn.Linear(3, 2, seed=0), [[1.0, 2.0, 3.0], 4.0], "item 1 is a float"),
+    ],
+)
+def test_wrong_shapes_name_expected_and_actual(
+    module: nn.Module, bad: object, message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        module(bad)
+
+
+def test_bad_constructor_arguments() -> None:
+    with pytest.raises(ValueError, match="nin >= 1, got 0"):
+        nn.Linear(0, 2)
+    with pytest.raises(ValueError, match="choose one of relu, tanh, sigmoid, leaky_relu"):
+        nn.MLP(2, [3, 1], activation="gelu")
+    with pytest.raises(ValueError, match="at least one"):
+        nn.MLP(2, [])
+    with pytest.raises(TypeError, match="Modules"):
+        nn.Sequential(nn.ReLU(), 3)  # type: ignore[arg-type]
+
+
+def test_labels_name_module_path_parameter_and_index() -> None:
+    model = nn.MLP(2, [3, 1], batchnorm=True, seed=0)
+    labels = [p.label for p in model.parameters()]
+    assert labels[:3] == ["0.weight[0,0]", "0.weight[0,1]", "0.weight[1,0]"]
+    assert "0.bias[2]" in labels and "1.weight[0]" in labels and "1.bias[2]" in labels
+    assert labels[-1] == "3.bias[0]"
+    assert [name for name, _ in model.named_parameters()] == labels
+    nested = nn.Sequential(nn.Sequential(nn.Linear(2, 2, seed=0), nn.ReLU()), nn.Linear(2, 1))
+    assert nested.parameters()[0].label == "0.0.weight[0,0]"
+    assert nested.parameters()[-1].label == "1.bias[0]"
+    assert nn.Linear(1, 1).parameters()[0].label == "weight[0,0]"  # a model on its own
+
+
+def test_state_dict_has_pytorchs_keys_and_plain_numbers() -> None:
+    model = nn.MLP(2, [3, 1], batchnorm=True, seed=0)
+    sd = model.state_dict()
+    assert list(sd) == [
+        "0.weight", "0.bias",
+        "1.weight", "1.bias", "1.running_mean", "1.running_var", "1.num_batches_tracked",
+        "3.weight", "3.bias",
+    ]  # fmt: skip
+    assert len(sd["0.weight"]) == 3 and len(sd["0.weight"][0]) == 2
+    assert sd["1.num_batches_tracked"] == 0 and isinstance(sd["1.num_batches_tracked"], int)
+    assert sd["1.running_var"] == [1.0, 1.0, 1.0]
+    assert json.loads(json.dumps(sd)) == sd
+    sd["0.bias"][0] = 99.0  # a copy: changing it leaves the model alone
+    assert model.state_dict()["0.bias"][0] != 99.0
+
+
+def test_state_dict_round_trip_keeps_parameter_identity() -> None:
+    source = nn.MLP(2, [4, 3, 1], batchnorm=True, seed=1)
+    source([[1.0, 2.0], [3.0, -1.0], [0.0, 0.5]])  # updates the running statistics
+    target = nn.MLP(2, [4, 3, 1], batchnorm=True, seed=2)
+    params = target.parameters()
+    result = target.load_state_dict(json.loads(json.dumps(source.state_dict())))
+    assert result == nn.IncompatibleKeys([], [])
+    assert target.state_dict() == source.state_dict()
+    assert target.parameters() == params  # the same Value objects, so optimizers keep working
+    x = [[0.3, -0.2], [1.0, 1.0]]
+    source.eval()
+    target.eval()
+    assert [r[0].data for r in target(x)] == [r[0].data for r in source(x)]
+
+
+def test_load_state_dict_accepts_tolist_objects() -> None:
+    np = pytest.importorskip("numpy")
+    source = nn.MLP(2, [3, 1], batchnorm=True, seed=1)
+    arrays = {k: np.array(v) for k, v in source.state_dict().items()}
+    target = nn.MLP(2, [3, 1], batchnorm=True, seed=2)
+    target.load_state_dict(arrays)
+    assert target.state_dict() == source.state_dict()
+
+
+def test_strict_loading_names_every_problem_and_changes_nothing() -> None:
+    model = nn.MLP(2, [3, 1], seed=0)
+    before = model.state_dict()
+    sd = nn.MLP(2, [3, 1], seed=1).state_dict()
+    del sd["2.bias"]
+    sd["2.extra"] = [1.0]
+    sd["0.weight"] = [[1.0, 2.0]] * 4
+    with pytest.raises(nn.StateDictError) as info:
+        model.load_state_dict(sd)
+    message = str(info.value)
+    assert "missing keys: '2.bias'" in message
+    assert "unexpected keys: '2.extra'" in message
+    assert "0.weight: shape mismatch, the model has [3, 2], the state dict has [4, 2]" in message
+    assert model.state_dict() == before
+
+
+def test_non_strict_loading_reports_and_loads_the_rest() -> None:
+    model = nn.MLP(2, [3, 1], seed=0)
+    sd = nn.MLP(2, [3, 1], seed=1).state_dict()
+    del sd["2.bias"]
+    sd["junk"] = 1
+    result = model.load_state_dict(sd, strict=False)
+    assert result.missing_keys == ["2.bias"] and result.unexpected_keys == ["junk"]
+    assert model.state_dict()["0.weight"] == sd["0.weight"]
+    with pytest.raises(nn.StateDictError, match="shape mismatch"):
+        model.load_state_dict({"0.bias": [1.0]}, strict=False)  # shapes are always checked
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("0.bias", [1.0, "x", 2.0], "str"),
+        ("0.weight", [[1.0, 2.0], [1.0], [1.0, 2.0]], "ragged"),
+        ("0.bias", 3.0, "shape mismatch"),
+    ],
+)
+def test_bad_values_are_refused(key: str, value: object, message: str) -> None:
+    model = nn.MLP(2, [3, 1], seed=0)
+    sd = model.state_dict()
+    sd[key] = value
+    with pytest.raises(nn.StateDictError, match=message):
+        model.load_state_dict(sd)
+
+
+def test_counter_must_be_an_integer() -> None:
+    bn = nn.BatchNorm1d(2)
+    sd = bn.state_dict()
+    sd["num_batches_tracked"] = 2.5
+    with pytest.raises(nn.StateDictError, match="integer"):
+        bn.load_state_dict(sd)
+    sd["num_batches_tracked"] = 3.0
+    bn.load_state_dict(sd)
+    assert bn.num_batches_tracked == 3 and isinstance(bn.num_batches_tracked, int)
+
+
+def test_repr_is_pytorch_like() -> None:
+    model = nn.MLP(2, [16, 1], batchnorm=True, activation="leaky_relu", seed=0)
+    assert repr(model) == (
+        "MLP(\n"
+        "  (0): Linear(in_features=2, out_features=16, bias=True)\n"
+        "  (1): BatchNorm1d(16, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)\n"
+        "  (2): LeakyReLU(negative_slope=0.01)\n"
+        "  (3): Linear(in_features=16, out_features=1, bias=True)\n"
+        ")"
+    )
+    nested = nn.Sequential(nn.Sequential(nn.Tanh()), nn.Sigmoid())
+    assert repr(nested) == (
+        "Sequential(\n  (0): Sequential(\n    (0): Tanh()\n  )\n  (1): Sigmoid()\n)"
+    )
+
+
+def test_mlp_layout() -> None:
+    model = nn.MLP(2, [16, 16, 1], seed=0)
+    kinds = [type(m).__name__ for m in model]
+    assert kinds == ["Linear", "ReLU", "Linear", "ReLU", "Linear"]
+    assert len(model.parameters()) == 2 * 16 + 16 + 16 * 16 + 16 + 16 + 1
+    with_bn = nn.MLP(2, [8, 1], batchnorm=True, activation="tanh", seed=0)
+    assert [type(m).__name__ for m in with_bn] == ["Linear", "BatchNorm1d", "Tanh", "Linear"]
+    assert isinstance(model[0], nn.Linear) and len(model[1:3]) == 2
+    with pytest.raises(IndexError, match="out of range for a Sequential of 5"):
+        model[7]
+
+
+def test_logistic_regression_is_linear_then_sigmoid() -> None:
+    model = nn.LogisticRegression(3, seed=0)
+    (p,) = model([1.0, 2.0, 3.0])
+    assert p.op == "sigmoid" and p.children[0].op == "dot"
+    assert list(model.state_dict()) == ["0.weight", "0.bias"]
+
+
+def test_train_eval_and_zero_grad() -> None:
+    model = nn.MLP(2, [3, 1], batchnorm=True, seed=0)
+    assert model.training and all(m.training for m in model.modules())
+    assert model.eval() is model
+    assert not any(m.training for m in model.modules())
+    model.train()
+    assert all(m.training for m in model.modules())
+    out = model([[1.0, 2.0], [2.0, 1.0]])
+    autograd.sum([r[0] for r in out]).backward()
+    assert any(p.grad != 0.0 for p in model.parameters())
+    model.zero_grad()
+    assert all(p.grad == 0.0 for p in model.parameters())
+
+
+def test_custom_module_registers_children_and_parameters() -> None:
+    class Scale(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.register_parameter("gain", [Value(2.0)])
+            self.inner = nn.Linear(1, 1, seed=0)
+
+        def forward(self, x: object) -> object:
+            return [v * self.gain[0] for v in self.inner(x)]
+
+    m = Scale()
+    assert [name for name, _ in m.named_parameters()] == [
+        "gain[0]",
+        "inner.weight[0,0]",
+        "inner.bias[0]",
+    ]
+    assert list(m.state_dict()) == ["gain", "inner.weight", "inner.bias"]
+
+    class Forgot(nn.Module):
+        def __init__(self) -> None:
+            self.x = 1
+
+    with pytest.raises(AttributeError, match=r"super\(\).__init__\(\)"):
+        Forgot()
+    with pytest.raises(NotImplementedError):
+        nn.Module()([1.0])

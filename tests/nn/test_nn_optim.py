@@ -1,0 +1,382 @@
+"""Optimizers against hand-derived numbers and independent float-only reimplementations.
+
+The reimplementations below are written from the documented formulas (PyTorch's
+algorithm boxes), on plain floats, for one parameter on f(x) = (x - 3)**2 / 2 + ... ,
+independently of nn's code. Two-step values are also worked out by hand.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pytest
+from nn_compare import assert_close
+
+import nn
+from autograd import Value
+from nn.optim import SGD, Adagrad, Adam, AdamW, RMSprop
+
+START = 5.0
+
+
+def grad_f(x: float) -> float:
+    """f(x) = 0.5 (x - 3)**2 + 0.25 x**4 / 10: a 1-D problem with a curved gradient."""
+    return (x - 3.0) + 0.1 * x**3
+
+
+def f(x: Value) -> Value:
+    return 0.5 * (x - 3.0) ** 2 + 0.025 * x**4
+
+
+def trajectory(optimizer: Any, x: Value, steps: int) -> list[float]:
+    out = []
+    for _ in range(steps):
+        optimizer.zero_grad()
+        f(x).backward()
+        optimizer.step()
+        out.append(x.data)
+    return out
+
+
+def run(cls: type, steps: int, **hyper: Any) -> list[float]:
+    x = Value(START)
+    return trajectory(cls([x], **hyper), x, steps)
+
+
+# -- independent float-only reimplementations, from the documented algorithms ----------
+
+
+def sgd_floats(
+    steps: int,
+    lr: float,
+    momentum: float = 0.0,
+    dampening: float = 0.0,
+    weight_decay: float = 0.0,
+    nesterov: bool = False,
+) -> list[float]:
+    x, b, out = START, None, []
+    for _ in range(steps):
+        g = grad_f(x) + weight_decay * x
+        if momentum:
+            b = g if b is None else momentum * b + (1 - dampening) * g
+            g = g + momentum * b if nesterov else b
+        x = x - lr * g
+        out.append(x)
+    return out
+
+
+def adagrad_floats(
+    steps: int,
+    lr: float,
+    lr_decay: float = 0.0,
+    weight_decay: float = 0.0,
+    initial_accumulator_value: float = 0.0,
+    eps: float = 1e-10,
+) -> list[float]:
+    x, s, out = START, initial_accumulator_value, []
+    for t in range(1, steps + 1):
+        g = grad_f(x) + weight_decay * x
+        clr = lr / (1 + (t - 1) * lr_decay)
+        s = s + g * g
+        x = x - clr * g / (math.sqrt(s) + eps)
+        out.append(x)
+    return out
+
+
+def rmsprop_floats(
+    steps: int,
+    lr: float,
+    alpha: float = 0.99,
+    eps: float = 1e-8,
+    weight_decay: float = 0.0,
+    momentum: float = 0.0,
+    centered: bool = False,
+) -> list[float]:
+    x, v, gbar, b, out = START, 0.0, 0.0, 0.0, []
+    for _ in range(steps):
+        g = grad_f(x) + weight_decay * x
+        v = alpha * v + (1 - alpha) * g * g
+        if centered:
+            gbar = alpha * gbar + (1 - alpha) * g
+            d = math.sqrt(v - gbar * gbar) + eps
+        else:
+            d = math.sqrt(v) + eps
+        if momentum > 0:
+            b = momentum * b + g / d
+            x = x - lr * b
+        else:
+            x = x - lr * g / d
+        out.append(x)
+    return out
+
+
+def adam_floats(
+    steps: int,
+    lr: float,
+    betas: tuple[float, float] = (0.9, 0.999),
+    eps: float = 1e-8,
+    weight_decay: float = 0.0,
+    amsgrad: bool = False,
+    decoupled: bool = False,
+) -> list[float]:
+    b1, b2 = betas
+    x, m, v, vmax, out = START, 0.0, 0.0, 0.0, []
+    for t in range(1, steps + 1):
+        g = grad_f(x)
+        if decoupled:
+            x = x * (1 - lr * weight_decay)
+        else:
+            g = g + weight_decay * x
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g * g
+        m_hat = m / (1 - b1**t)
+        if amsgrad:
+            vmax = max(vmax, v)
+            v_hat = vmax / (1 - b2**t)
+        else:
+            v_hat = v / (1 - b2**t)
+        x = x - lr * m_hat / (math.sqrt(v_hat) + eps)
+        out.append(x)
+    return out
+
+
+# -- two steps by hand --------------------------------------------------------------
+
+
+def test_grad_f_is_the_derivative_of_f() -> None:
+    x = Value(START)
+    f(x).backward()
+    assert x.grad == pytest.approx(grad_f(START), rel=1e-15)  # 2 + 12.5 = 14.5
+
+
+def test_sgd_nesterov_two_steps_by_hand() -> None:
+    # g1 = f'(5) = 14.5; b1 = g1; step = g1 + 0.9 b1 = 27.55; x1 = 5 - 0.01 * 27.55 = 4.7245
+    # g2 = f'(4.7245) = 1.7245 + 0.1 * 4.7245**3; b2 = 0.9 * 14.5 + g2; x2 = x1 - 0.01 (g2 + 0.9 b2)
+    g2 = 1.7245 + 0.1 * 4.7245**3
+    b2 = 0.9 * 14.5 + g2
+    x2 = 4.7245 - 0.01 * (g2 + 0.9 * b2)
+    assert run(SGD, 2, lr=0.01, momentum=0.9, nesterov=True) == pytest.approx(
+        [4.7245, x2], rel=1e-13
+    )
+
+
+def test_adagrad_lr_decay_two_steps_by_hand() -> None:
+    # t=1: s = 14.5², x1 = 5 - 0.5 · 14.5 / 14.5 = 4.5 (eps = 0)
+    # t=2: lr_2 = 0.5 / (1 + 0.1) ; g2 = 1.5 + 0.1 · 4.5³ = 10.6125; s = 14.5² + g2²
+    g2 = 1.5 + 0.1 * 4.5**3
+    x2 = 4.5 - (0.5 / 1.1) * g2 / math.sqrt(14.5**2 + g2**2)
+    assert run(Adagrad, 2, lr=0.5, lr_decay=0.1, eps=0.0) == pytest.approx([4.5, x2], rel=1e-13)
+
+
+def test_rmsprop_centered_momentum_two_steps_by_hand() -> None:
+    a, lr, mu = 0.9, 0.01, 0.5
+    g1 = 14.5
+    v1, gbar1 = 0.1 * g1**2, 0.1 * g1
+    d1 = math.sqrt(v1 - gbar1**2)  # eps = 0: sqrt(0.01 · 14.5² · 9) = 0.3 · 14.5
+    assert d1 == pytest.approx(0.3 * 14.5)
+    b1 = g1 / d1  # = 1 / 0.3
+    x1 = START - lr * b1
+    g2 = grad_f(x1)
+    v2, gbar2 = a * v1 + 0.1 * g2**2, a * gbar1 + 0.1 * g2
+    b2 = mu * b1 + g2 / math.sqrt(v2 - gbar2**2)
+    x2 = x1 - lr * b2
+    got = run(RMSprop, 2, lr=lr, alpha=a, eps=0.0, momentum=mu, centered=True)
+    assert got == pytest.approx([x1, x2], rel=1e-12)
+
+
+def test_adam_two_steps_by_hand() -> None:
+    # Step 1: m̂ = g, v̂ = g², so x moves by lr (minus eps's effect) whatever g is.
+    lr = 0.1
+    x1 = START - lr * 14.5 / (14.5 + 1e-8)
+    g2 = grad_f(x1)
+    m2 = 0.9 * 0.1 * 14.5 + 0.1 * g2
+    v2 = 0.999 * 0.001 * 14.5**2 + 0.001 * g2**2
+    x2 = x1 - lr * (m2 / (1 - 0.9**2)) / (math.sqrt(v2 / (1 - 0.999**2)) + 1e-8)
+    assert run(Adam, 2, lr=lr) == pytest.approx([x1, x2], rel=1e-13)
+
+
+# -- long trajectories against the float reimplementations --------------------------
+
+CASES: list[tuple[type, Any, dict[str, Any]]] = [
+    (SGD, sgd_floats, {"lr": 0.01}),
+    (SGD, sgd_floats, {"lr": 0.01, "momentum": 0.9, "dampening": 0.2, "weight_decay": 0.05}),
+    (SGD, sgd_floats, {"lr": 0.01, "momentum": 0.9, "nesterov": True}),
+    (Adagrad, adagrad_floats, {"lr": 0.5, "lr_decay": 0.05}),
+    (Adagrad, adagrad_floats, {"lr": 0.5, "initial_accumulator_value": 1.0, "weight_decay": 0.1}),
+    (RMSprop, rmsprop_floats, {"lr": 0.01}),
+    (RMSprop, rmsprop_floats, {"lr": 0.01, "centered": True, "momentum": 0.5}),
+    (RMSprop, rmsprop_floats, {"lr": 0.01, "alpha": 0.9, "weight_decay": 0.1}),
+    (Adam, adam_floats, {"lr": 0.05}),
+    (Adam, adam_floats, {"lr": 0.05, "amsgrad": True, "weight_decay": 0.1}),
+    (Adam, adam_floats, {"lr": 0.02, "betas": (0.8, 0.9), "eps": 1e-6}),
+]
+
+
+@pytest.mark.parametrize(
+    ("cls", "reference", "hyper"),
+    CASES,
+    ids=[f"{cls.__name__}{sorted(hyper.items())}" for cls, _, hyper in CASES],
+)
+def test_long_trajectory_matches_float_reimplementation(
+    cls: type, reference: Any, hyper: dict[str, Any]
+) -> None:
+    assert_close(run(cls, 200, **hyper), reference(200, **hyper), rel=1e-9, what=cls.__name__)
+
+
+def test_adamw_is_adam_with_decoupled_decay() -> None:
+    expected = adam_floats(200, lr=0.05, weight_decay=0.2, decoupled=True)
+    assert_close(run(AdamW, 200, lr=0.05, weight_decay=0.2), expected, rel=1e-9, what="AdamW")
+    # And it differs from Adam's L2 decay with the same number.
+    assert run(Adam, 200, lr=0.05, weight_decay=0.2)[-1] != pytest.approx(expected[-1], rel=1e-3)
+
+
+def test_optimizers_converge_on_the_problem() -> None:
+    x_star = 5.0
+    for _ in range(200):  # Newton's method for f'(x) = 0
+        x_star -= grad_f(x_star) / (1 + 0.3 * x_star**2)
+    for cls, hyper in [(SGD, {"lr": 0.05}), (Adam, {"lr": 0.05}), (RMSprop, {"lr": 0.01})]:
+        assert run(cls, 1000, **hyper)[-1] == pytest.approx(x_star, abs=0.05)
+
+
+# -- defaults, validation and state ---------------------------------------------------
+
+
+def test_defaults_are_pytorchs() -> None:
+    p = [Value(1.0)]
+    assert SGD(p).hyperparameters == {
+        "lr": 1e-3,
+        "momentum": 0.0,
+        "dampening": 0.0,
+        "weight_decay": 0.0,
+        "nesterov": False,
+    }
+    assert Adagrad(p).hyperparameters == {
+        "lr": 1e-2,
+        "lr_decay": 0.0,
+        "weight_decay": 0.0,
+        "initial_accumulator_value": 0.0,
+        "eps": 1e-10,
+    }
+    assert RMSprop(p).hyperparameters == {
+        "lr": 1e-2,
+        "alpha": 0.99,
+        "eps": 1e-8,
+        "weight_decay": 0.0,
+        "momentum": 0.0,
+        "centered": False,
+    }
+    assert Adam(p).hyperparameters == {
+        "lr": 1e-3,
+        "betas": (0.9, 0.999),
+        "eps": 1e-8,
+        "weight_decay": 0.0,
+        "amsgrad": False,
+    }
+    assert AdamW(p).hyperparameters["weight_decay"] == 1e-2
+
+
+@pytest.mark.parametrize(
+    ("cls", "hyper", "message"),
+    [
+        (SGD, {"lr": -0.1}, "-0.1"),
+        (SGD, {"lr": float("nan")}, "nan"),
+        (SGD, {"momentum": -0.5}, "momentum"),
+        (SGD, {"weight_decay": -1.0}, "weight_decay"),
+        (SGD, {"nesterov": True}, "Nesterov"),
+        (SGD, {"nesterov": True, "momentum": 0.9, "dampening": 0.1}, "dampening"),
+        (Adagrad, {"lr_decay": -1.0}, "lr_decay"),
+        (Adagrad, {"initial_accumulator_value": -1.0}, "initial_accumulator_value"),
+        (Adagrad, {"eps": -1.0}, "eps"),
+        (RMSprop, {"alpha": -0.1}, "alpha"),
+        (RMSprop, {"momentum": -0.1}, "momentum"),
+        (Adam, {"betas": (1.0, 0.999)}, "index 0: 1.0"),
+        (Adam, {"betas": (0.9, -0.1)}, "index 1: -0.1"),
+        (Adam, {"betas": (0.9,)}, "pair"),
+        (Adam, {"eps": -1e-8}, "eps"),
+        (AdamW, {"weight_decay": -0.01}, "weight_decay"),
+    ],
+)
+def test_bad_hyperparameters_raise_naming_the_value(cls: type, hyper: dict, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        cls([Value(1.0)], **hyper)
+
+
+def test_bad_parameter_lists() -> None:
+    with pytest.raises(ValueError, match="empty"):
+        SGD([])
+    with pytest.raises(TypeError, match="index 1"):
+        SGD([Value(1.0), 2.0])  # type: ignore[list-item]
+    p = Value(1.0)
+    with pytest.raises(ValueError, match="more than once"):
+        SGD([p, p])
+    with pytest.raises(TypeError, match="number"):
+        SGD([p], lr="0.1")  # type: ignore[arg-type]
+
+
+def test_state_is_inspectable() -> None:
+    x = Value(START)
+    adam = Adam([x], lr=0.1)
+    trajectory(adam, x, 3)
+    assert adam.step_count == 3 and adam.state["step"] == 3
+    assert len(adam.exp_avg) == len(adam.exp_avg_sq) == 1
+    assert adam.max_exp_avg_sq is None
+    y = Value(START)
+    sgd = SGD([y], lr=0.01, momentum=0.9)
+    assert sgd.momentum_buffer is None  # created at the first step, as in PyTorch
+    trajectory(sgd, y, 1)
+    assert sgd.momentum_buffer == [14.5]
+
+
+@pytest.mark.parametrize(
+    ("cls", "hyper"),
+    [
+        (SGD, {"lr": 0.01, "momentum": 0.9}),
+        (Adagrad, {"lr": 0.5}),
+        (RMSprop, {"lr": 0.01, "centered": True, "momentum": 0.5}),
+        (Adam, {"lr": 0.05, "amsgrad": True}),
+        (AdamW, {"lr": 0.05}),
+    ],
+)
+def test_state_dict_round_trip_resumes_the_same_trajectory(cls: type, hyper: dict) -> None:
+    x = Value(START)
+    opt = cls([x], **hyper)
+    trajectory(opt, x, 10)
+    saved, x_saved = opt.state_dict(), x.data
+    rest = trajectory(opt, x, 10)
+    y = Value(x_saved)
+    fresh = cls([y], lr=123.0)  # other hyper-parameters: the state dict restores them
+    fresh.load_state_dict(saved)
+    assert trajectory(fresh, y, 10) == rest
+    assert saved["state"]["step"] == 10
+
+
+def test_load_state_dict_refuses_mismatches() -> None:
+    opt = Adam([Value(1.0)])
+    with pytest.raises(ValueError, match="'SGD' optimizer, not a 'Adam'"):
+        opt.load_state_dict(SGD([Value(1.0)]).state_dict())
+    two = Adam([Value(1.0), Value(2.0)])
+    with pytest.raises(ValueError, match="2 entries but the optimizer has 1"):
+        opt.load_state_dict(two.state_dict())
+    bad = opt.state_dict()
+    bad["hyperparameters"]["lr"] = -1.0
+    with pytest.raises(ValueError, match=r"-1\.0"):
+        opt.load_state_dict(bad)
+    assert opt.lr == 1e-3  # unchanged
+
+
+def test_zero_grad_and_step_on_a_model() -> None:
+    model = nn.Linear(2, 1, seed=0)
+    opt = SGD(model.parameters(), lr=0.1)
+    out = model([1.0, 2.0])[0]
+    out.backward()
+    before = [p.data for p in model.parameters()]
+    grads = [p.grad for p in model.parameters()]
+    assert grads == [1.0, 2.0, 1.0]
+    opt.step()
+    assert [p.data for p in model.parameters()] == [
+        b - 0.1 * g for b, g in zip(before, grads, strict=True)
+    ]
+    opt.zero_grad()
+    assert all(p.grad == 0.0 for p in model.parameters())
+    assert "SGD(3 parameters, lr=0.1" in repr(opt)

@@ -1,0 +1,99 @@
+"""viz with the real nn package (its API as fixed by SPEC.md): labels, thresholds, optimizers.
+
+nn is written in parallel with viz; these tests are written against the SPEC and pass
+once nn provides MLP, LogisticRegression, Sequential/Linear/Sigmoid, mse_loss and nn.optim.
+"""
+
+from __future__ import annotations
+
+import re
+
+import viz
+
+X = [[-1.5, 0.2], [1.2, -0.4], [0.3, 1.1], [-0.7, -1.3], [2.0, 0.5], [-2.0, 1.0]]
+Y = [0, 1, 1, 0, 1, 0]
+
+
+def test_nn_parameter_labels_give_neuron_clusters_and_boxes() -> None:
+    import nn
+
+    model = nn.MLP(2, [4, 1], seed=0)  # Linear(2, 4) at 0, ReLU at 1, Linear(4, 1) at 2
+    out = model(X[:3])
+    loss = nn.mse_loss(out, [1.0, 0.0, 1.0])
+    loss.backward()
+    source = viz.draw_graph(loss, collapse="none").source
+    titles = re.findall(r"label=<(Linear [\d.]+, neuron \d+)>", source)
+    assert titles == [f"Linear 0, neuron {i}" for i in range(4)] + ["Linear 2, neuron 0"]
+    assert "relu(w·x + b)" in viz.draw_graph(loss, collapse="neuron").source
+    layers = viz.draw_graph(loss, collapse="layer").source
+    assert "Linear 0 + relu" in layers and "4 neurons · 12 parameters · 3 rows" in layers
+
+
+def test_threshold_follows_the_model_output() -> None:
+    import nn
+    from viz.plots import _default_threshold
+
+    assert _default_threshold(nn.LogisticRegression(2)) == 0.5
+    assert _default_threshold(nn.Sequential(nn.Linear(2, 1), nn.Sigmoid())) == 0.5
+    assert _default_threshold(nn.MLP(2, [4, 1], seed=0)) == 0.0
+    assert _default_threshold(lambda rows: rows) == 0.0
+
+
+def test_decision_boundary_of_nn_models_in_eval_mode() -> None:
+    import nn
+
+    model = nn.MLP(2, [6, 1], batchnorm=True, seed=1)
+    model.train()
+    fig = viz.plot_decision_boundary(model, X, Y, resolution=15)
+    assert fig.axes[0].get_title().startswith("accuracy on these points:")
+    assert model.training  # switched to eval() for the plot and back
+    logistic = nn.LogisticRegression(2)
+    fig = viz.plot_decision_boundary(logistic, X, Y, resolution=15)
+    assert len([c for c in fig.axes[0].collections if c.get_label().startswith("class")]) == 2
+
+
+def test_nn_optimizers_on_rosenbrock_and_the_ravine() -> None:
+    import nn
+
+    factories = {
+        "GD": lambda p: nn.optim.SGD(p, lr=1e-3),
+        "momentum": lambda p: nn.optim.SGD(p, lr=1e-3, momentum=0.9),
+        "AdaGrad": lambda p: nn.optim.Adagrad(p, lr=0.5),
+        "RMSprop": lambda p: nn.optim.RMSprop(p, lr=0.01),
+        "Adam": lambda p: nn.optim.Adam(p, lr=0.05),
+    }
+    for surface in ("rosenbrock", "ravine"):
+        fig = viz.plot_optimizer_trajectories(factories, surface=surface, steps=80)
+        paths, losses = fig.axes
+        labels = [str(ln.get_label()) for ln in paths.get_lines()]
+        assert [label.split(" (")[0] for label in labels[:5]] == list(factories)
+        assert not any("diverged" in label for label in labels)
+        assert len(losses.get_lines()) == 5
+
+
+def test_plots_of_a_real_training_run() -> None:
+    import nn
+
+    X, y = nn.data.make_moons(40, noise=0.1, seed=0)
+    runs = {}
+    for activation in ("sigmoid", "relu"):
+        model = nn.MLP(2, [8, 8, 1], activation=activation, seed=0)
+        runs[activation] = nn.fit(
+            model,
+            X,
+            y,
+            loss=nn.binary_cross_entropy_with_logits,
+            optimizer=nn.optim.Adam(model.parameters(), lr=0.05),
+            epochs=3,
+            seed=0,
+            progress=False,
+        )
+    history = runs["relu"]
+    fig = viz.plot_history(history)
+    assert [ax.get_ylabel() for ax in fig.axes] == ["loss", "accuracy"]
+    assert len(fig.axes[0].get_lines()[0].get_xdata()) == 3
+    fig = viz.plot_gradient_flow(runs)
+    assert [ax.get_title() for ax in fig.axes] == ["sigmoid", "relu"]
+    assert [ln.get_label() for ln in fig.axes[0].get_lines()] == list(history.grad_magnitudes)
+    fig = viz.plot_decision_boundary(model, X, y, resolution=15)
+    assert fig.axes[0].get_title().startswith("accuracy on these points:")
