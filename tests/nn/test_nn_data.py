@@ -50,9 +50,7 @@ def test_circles_and_spirals() -> None:
 
 
 def test_blobs_centers() -> None:
-    xs, y = data.make_blobs(
-        300, centers=[[-4.0, 1.0], [4.0, -1.0], [0.0, 6.0]], noise=0.5, seed=1
-    )
+    xs, y = data.make_blobs(300, centers=[[-4.0, 1.0], [4.0, -1.0], [0.0, 6.0]], noise=0.5, seed=1)
     for k, center in enumerate([[-4.0, 1.0], [4.0, -1.0], [0.0, 6.0]]):
         pts = [p for p, label in zip(xs, y, strict=True) if label == k]
         assert len(pts) == 100
