@@ -105,3 +105,11 @@ class Helpers:
 @pytest.fixture
 def helpers() -> type[Helpers]:
     return Helpers
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A test that takes ``nasty_label`` runs once for each of NASTY_LABELS."""
+    if "nasty_label" in metafunc.fixturenames:
+        metafunc.parametrize(
+            "nasty_label", NASTY_LABELS, ids=[f"label{i}" for i in range(len(NASTY_LABELS))]
+        )
