@@ -18,6 +18,7 @@ Public API:
 
 * :class:`Value`, :class:`Constant`: graph nodes; ``Value.backward()``.
 * :func:`sum`, :func:`dot`, :func:`logsumexp`: ops over many Values as one node.
+* :func:`apply`: record any op of :mod:`autograd.ops` (or one you write) on Values.
 * :func:`grad`: gradients as Values, with ``create_graph=True`` for higher orders.
 * :func:`topological_order`: the order backpropagation walks.
 * :class:`no_grad`, :func:`is_grad_enabled`: switch graph recording off.
@@ -28,16 +29,25 @@ Public API:
 
 from __future__ import annotations
 
+from autograd import ops
 from autograd.backprop import grad
 from autograd.grad_mode import is_grad_enabled, no_grad
 from autograd.gradcheck import GradcheckError, gradcheck, numerical_grad
 from autograd.graph import topological_order
-from autograd.value import Constant, Value, dot, logsumexp, sum  # noqa: A004 - mirrors torch.sum
+from autograd.value import (
+    Constant,
+    Value,
+    apply,
+    dot,
+    logsumexp,
+    sum,  # noqa: A004 - mirrors torch.sum
+)
 
 __all__ = [
     "Constant",
     "GradcheckError",
     "Value",
+    "apply",
     "dot",
     "grad",
     "gradcheck",
@@ -45,6 +55,7 @@ __all__ = [
     "logsumexp",
     "no_grad",
     "numerical_grad",
+    "ops",
     "sum",
     "topological_order",
 ]

@@ -114,12 +114,16 @@ class Op:
         """Text for drawings; includes parameters, e.g. ``**2`` for ``x ** 2``."""
         return self.name
 
-    def describe(self, *xs: float) -> str:
-        """The call as text, for error messages: ``2.0 * 3.0`` or ``exp(800.0)``."""
+    def format(self, *args: str) -> str:
+        """The call written out with the given argument texts: ``a * b``, ``exp(x)``."""
         if self.arity == 2:
-            return f"{xs[0]!r} {self.symbol} {xs[1]!r}"
-        shown = ", ".join(map(repr, xs[:4])) + (", ..." if len(xs) > 4 else "")
-        return f"{self.symbol}({shown})"
+            return f"{args[0]} {self.symbol} {args[1]}"
+        return f"{self.name}({', '.join(args)})"
+
+    def describe(self, *xs: float) -> str:
+        """The call on numbers, for error messages: ``2.0 * 3.0`` or ``exp(800.0)``."""
+        shown = [repr(x) for x in xs[:4]] + (["..."] if len(xs) > 4 else [])
+        return self.format(*shown)
 
     def smooth_at(self, *xs: float, margin: float) -> bool:
         """Whether the op is defined and differentiable on a ball of radius ``margin``.
@@ -255,6 +259,9 @@ class Neg(UnaryOp):
     def symbol(self) -> str:
         return "-"
 
+    def format(self, *args: str) -> str:
+        return f"-{args[0]}"
+
 
 class Power(UnaryOp):
     """x ** n for a constant number n; d/dx = n * x**(n - 1).
@@ -280,8 +287,8 @@ class Power(UnaryOp):
     def symbol(self) -> str:
         return f"**{self.exponent:g}"
 
-    def describe(self, *xs: float) -> str:
-        return f"{xs[0]!r} ** {self.exponent!r}"
+    def format(self, *args: str) -> str:
+        return f"{args[0]} ** {self.exponent!r}"
 
     def forward(self, x: float) -> float:
         n = self.exponent
@@ -449,6 +456,9 @@ class LeakyRelu(UnaryOp):
     @property
     def symbol(self) -> str:
         return f"leaky_relu({self.negative_slope:g})"
+
+    def format(self, *args: str) -> str:
+        return f"leaky_relu({args[0]}, {self.negative_slope!r})"
 
     def forward(self, x: float) -> float:
         return x if x > 0.0 else self.negative_slope * x

@@ -141,11 +141,7 @@ class Expression:
     def __str__(self) -> str:
         lines = [", ".join(f"{v} = {p!r}" for v, p in zip(self.variables, self.point, strict=True))]
         for k, step in enumerate(self.steps):
-            args = [self._name(i) for i in step.operands]
-            if step.op.arity == 2:
-                text = f"{args[0]} {step.op.symbol} {args[1]}"
-            else:
-                text = f"{step.op.symbol}({', '.join(args)})"
+            text = step.op.format(*[self._name(i) for i in step.operands])
             lines.append(f"{self._name(len(self.variables) + k)} = {text}")
         lines.append("out = " + " + ".join(self._name(i) for i in self.output))
         return "\n".join(lines)

@@ -325,9 +325,22 @@ def _apply2(op: ops.Op, a: Value, b: Value) -> Value:
     return _record(op, data, (a, b))
 
 
-def apply(op: ops.Op, args: Sequence[Value]) -> Value:
-    """Record ``op(*args)`` as one node. The generic path behind :func:`sum`, :func:`dot`..."""
-    children = tuple(args)
+def apply(op: ops.Op, args: Sequence[Value | Number]) -> Value:
+    """Record ``op(*args)`` as one node: how any op, including one you write, is applied.
+
+    Numbers among ``args`` become :class:`Constant` children. The generic path behind
+    :func:`sum`, :func:`dot` and :func:`logsumexp`.
+
+    Raises:
+        ValueError: if the op cannot take that many arguments.
+
+    Example:
+        >>> from autograd import Value, apply, ops
+        >>> y = apply(ops.MUL, [Value(3.0), 2])
+        >>> y.data, y.op
+        (6.0, '*')
+    """
+    children = tuple(a if isinstance(a, Value) else Constant(a) for a in args)
     if not op.accepts(len(children)):
         raise ValueError(f"{op!r} cannot take {len(children)} arguments")
     xs = [c.data for c in children]

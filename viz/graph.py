@@ -505,13 +505,11 @@ class _Builder:
                     continue
                 attrs: dict[str, str] = {}
                 if marks[k]:
-                    attrs.update(
-                        headlabel=marks[k],
-                        fontsize="9",
-                        fontcolor="#7c3aed",
-                        labeldistance="1.6",
-                        labelangle="35" if k == 0 else "-35",
-                    )
+                    # Near the op (head), where the two edges meet, the marks of a
+                    # left-to-right drawing land on the wrong edges; near the children
+                    # (tail) they crowd round a child used twice. An edge's own label
+                    # sits at its middle, on that edge.
+                    attrs.update(label=marks[k], fontsize="9", fontcolor="#7c3aed")
                 if v is state.current and k in state.active:
                     attrs.update(color=CURRENT, penwidth="2.6", arrowsize="0.8")
                     note = state.edge_notes.get(k)

@@ -91,7 +91,7 @@ def step_html(stepper: BackpropStepper, step: Step) -> str:
                 f'<div class="gs-child"><b>{child}</b> <span class="gs-arg">'
                 f"as {web_html(c.argument)}</span></div>"
                 f'<div class="gs-row"><span class="gs-k">local derivative</span>'
-                f"{_code(f'{c.formula} = {f(c.local)}')}</div>"
+                f"{_code(c.local_text(f))}</div>"
                 f'<div class="gs-row"><span class="gs-k">chain rule, added</span>'
                 f"{_code(f'{f(step.grad)} × {f(c.local)} = {f(c.product)}')}</div>"
                 f'<div class="gs-row"><span class="gs-k">{child}.grad</span>'

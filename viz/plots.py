@@ -22,6 +22,7 @@ validation ones possibly empty; ``grad_magnitudes``: layer name -> mean |grad| p
 from __future__ import annotations
 
 import contextlib
+import io
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -38,6 +39,20 @@ ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu")
 
 CLASS_COLOURS = ("#2563eb", "#ea580c", "#16a34a", "#9333ea", "#dc2626", "#0891b2", "#ca8a04")
 TRAIN_COLOUR, VAL_COLOUR = "#2563eb", "#ea580c"
+
+
+class NotebookFigure(Figure):
+    """A matplotlib Figure that Jupyter shows as an image when a cell returns it.
+
+    The plots here are built with matplotlib's object API rather than pyplot, so no
+    window opens and nothing is drawn twice; but IPython only knows how to display
+    such a Figure after ``%matplotlib inline``. ``_repr_png_`` makes it display anyway.
+    """
+
+    def _repr_png_(self) -> bytes:
+        buffer = io.BytesIO()
+        self.savefig(buffer, format="png", bbox_inches="tight")
+        return buffer.getvalue()
 
 
 # ---------------------------------------------------------------------------------------
@@ -114,7 +129,7 @@ def plot_activations(
         raise ValueError(f"points must be at least 2, got {points!r}")
     xs = [lo + (hi - lo) * i / (points - 1) for i in range(points)]
 
-    fig = Figure(figsize=(3.6 * len(names), 3.6), layout="constrained")
+    fig = NotebookFigure(figsize=(3.6 * len(names), 3.6), layout="constrained")
     axes = fig.subplots(1, len(names), squeeze=False)[0]
     for ax, name in zip(axes, names, strict=True):
         f = _activation(name, negative_slope)
@@ -195,7 +210,7 @@ def plot_history(history: object, *, title: str | None = None, log_loss: bool = 
         if all(math.isnan(v) for v in ys):
             curves[key] = []
     has_accuracy = bool(curves["accuracy"] or curves["val_accuracy"])
-    fig = Figure(figsize=(10.0 if has_accuracy else 5.5, 3.8), layout="constrained")
+    fig = NotebookFigure(figsize=(10.0 if has_accuracy else 5.5, 3.8), layout="constrained")
     axes = fig.subplots(1, 2 if has_accuracy else 1, squeeze=False)[0]
     panels = [("loss", axes[0])] + ([("accuracy", axes[1])] if has_accuracy else [])
     for what, ax in panels:
@@ -361,7 +376,7 @@ def plot_decision_boundary(
         labels
     )
 
-    fig = Figure(figsize=(6.0, 5.2), layout="constrained")
+    fig = NotebookFigure(figsize=(6.0, 5.2), layout="constrained")
     ax = fig.add_subplot()
     colours = [CLASS_COLOURS[i % len(CLASS_COLOURS)] for i in range(len(shown))]
     levels = [i - 0.5 for i in range(len(shown) + 1)]
@@ -459,7 +474,7 @@ def plot_gradient_flow(runs: object, *, log_scale: bool = True, title: str | Non
         [('sigmoid', 2), ('relu', 2)]
     """
     data = _runs(runs)
-    fig = Figure(figsize=(max(5.0, 4.2 * len(data)), 3.9), layout="constrained")
+    fig = NotebookFigure(figsize=(max(5.0, 4.2 * len(data)), 3.9), layout="constrained")
     axes = fig.subplots(1, len(data), squeeze=False, sharey=True)[0]
     from matplotlib import colormaps
 
@@ -662,7 +677,7 @@ def plot_optimizer_trajectories(
         for name, factory in optimizers.items()
     }
 
-    fig = Figure(figsize=(11.0 if show_loss else 6.5, 5.0), layout="constrained")
+    fig = NotebookFigure(figsize=(11.0 if show_loss else 6.5, 5.0), layout="constrained")
     if show_loss:
         ax, loss_ax = fig.subplots(1, 2, width_ratios=[1.25, 1])
     else:

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import overload
@@ -77,6 +77,13 @@ class Contribution:
     grad_before: float
     grad_after: float
     remaining: int
+
+    def local_text(self, number: Callable[[float], str]) -> str:
+        """``formula = value``, or just the formula when it is already that number (``= 1``)."""
+        value = number(self.local)
+        if self.formula.endswith(f"= {value}"):
+            return self.formula
+        return f"{self.formula} = {value}"
 
 
 @dataclass(frozen=True)
@@ -328,7 +335,7 @@ class BackpropStepper:
         pad = " " * (len(head) + 1)
         for c in step.contributions:
             lines.append(
-                f"{pad}{c.child_name} ({c.argument}): local {c.formula} = {f(c.local)}; "
+                f"{pad}{c.child_name} ({c.argument}): local {c.local_text(f)}; "
                 f"adds {f(step.grad)} × {f(c.local)} = {f(c.product)}; "
                 f"{c.child_name}.grad {f(c.grad_before)} → {f(c.grad_after)} "
                 f"({_remaining(c.remaining)})"

@@ -226,3 +226,10 @@ def test_optimizer_trajectories_errors() -> None:
         steps=5,
     )
     assert fig.axes[0].get_title().startswith("<lambda>: 5 steps")
+
+
+def test_figures_display_in_jupyter_without_matplotlib_magic() -> None:
+    figure = viz.plot_activations()
+    png = figure._repr_png_()  # what IPython calls for a cell's value
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    assert len(png) > 10_000
