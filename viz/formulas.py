@@ -118,6 +118,12 @@ FORMULAS: dict[str, Callable[[ops.Op, int], OpFormula]] = {
     "sum": _many("x_1 + ... + x_n", "1"),
     "dot": _dot,
     "logsumexp": _many("logsumexp(x)", "exp(x_{i} - out)"),
+    # nn's binary cross-entropy, one node per example: bce(p, y)
+    "bce": lambda op, n: OpFormula(
+        ("p", "y"),
+        "-(y log p + (1 - y) log(1 - p))",
+        ("(p - y) / (p (1 - p))", "log(1 - p) - log(p)"),
+    ),
 }
 """Op name -> a function of (op, number of arguments) giving its :class:`OpFormula`."""
 

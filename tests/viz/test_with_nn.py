@@ -1,22 +1,20 @@
-"""viz with the real nn package (its API as fixed by SPEC.md): labels, thresholds, optimizers.
-
-nn is written in parallel with viz; these tests are written against the SPEC and pass
-once nn provides MLP, LogisticRegression, Sequential/Linear/Sigmoid, mse_loss and nn.optim.
-"""
+"""viz with the real nn package: labels, thresholds, optimizers, nn's own ops."""
 
 from __future__ import annotations
 
 import re
 
+import pytest
+
+import nn
 import viz
+from autograd import Value
 
 X = [[-1.5, 0.2], [1.2, -0.4], [0.3, 1.1], [-0.7, -1.3], [2.0, 0.5], [-2.0, 1.0]]
 Y = [0, 1, 1, 0, 1, 0]
 
 
 def test_nn_parameter_labels_give_neuron_clusters_and_boxes() -> None:
-    import nn
-
     model = nn.MLP(2, [4, 1], seed=0)  # Linear(2, 4) at 0, ReLU at 1, Linear(4, 1) at 2
     out = model(X[:3])
     loss = nn.mse_loss(out, [1.0, 0.0, 1.0])
@@ -30,7 +28,6 @@ def test_nn_parameter_labels_give_neuron_clusters_and_boxes() -> None:
 
 
 def test_threshold_follows_the_model_output() -> None:
-    import nn
     from viz.plots import _default_threshold
 
     assert _default_threshold(nn.LogisticRegression(2)) == 0.5
@@ -40,8 +37,6 @@ def test_threshold_follows_the_model_output() -> None:
 
 
 def test_decision_boundary_of_nn_models_in_eval_mode() -> None:
-    import nn
-
     model = nn.MLP(2, [6, 1], batchnorm=True, seed=1)
     model.train()
     fig = viz.plot_decision_boundary(model, X, Y, resolution=15)
@@ -53,8 +48,6 @@ def test_decision_boundary_of_nn_models_in_eval_mode() -> None:
 
 
 def test_nn_optimizers_on_rosenbrock_and_the_ravine() -> None:
-    import nn
-
     factories = {
         "GD": lambda p: nn.optim.SGD(p, lr=1e-3),
         "momentum": lambda p: nn.optim.SGD(p, lr=1e-3, momentum=0.9),
@@ -72,8 +65,6 @@ def test_nn_optimizers_on_rosenbrock_and_the_ravine() -> None:
 
 
 def test_plots_of_a_real_training_run() -> None:
-    import nn
-
     X, y = nn.data.make_moons(40, noise=0.1, seed=0)
     runs = {}
     for activation in ("sigmoid", "relu"):
@@ -97,3 +88,12 @@ def test_plots_of_a_real_training_run() -> None:
     assert [ln.get_label() for ln in fig.axes[0].get_lines()] == list(history.grad_magnitudes)
     fig = viz.plot_decision_boundary(model, X, y, resolution=15)
     assert fig.axes[0].get_title().startswith("accuracy on these points:")
+
+
+def test_the_bce_node_reads_its_own_formula() -> None:
+    p = Value(0.7, label="p")
+    loss = nn.binary_cross_entropy([p], [1.0], reduction="sum")
+    (step,) = [s for s in viz.BackpropStepper(loss).steps if s.node.op == "bce"]
+    d_p = step.contributions[0]
+    assert d_p.formula.endswith("/dp = (p - y) / (p (1 - p))")
+    assert d_p.local == pytest.approx((0.7 - 1.0) / (0.7 * 0.3), rel=1e-12)
