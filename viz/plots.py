@@ -609,6 +609,7 @@ def plot_optimizer_trajectories(
     xlim: tuple[float, float] | None = None,
     ylim: tuple[float, float] | None = None,
     show_loss: bool = True,
+    panels: bool = False,
     title: str | None = None,
 ) -> Figure:
     """The path of each optimizer on a 2-D loss surface, all from the same start.
@@ -626,12 +627,16 @@ def plot_optimizer_trajectories(
         start: the starting point (default: the surface's).
         steps: how many optimizer steps.
         xlim, ylim: the view (default: the surface's).
-        show_loss: add a second Axes with the loss per step (log scale).
+        show_loss: add an Axes with the loss per step (log scale).
+        panels: one Axes per optimizer (small multiples) instead of all paths on one,
+            for when the paths overlap (on Rosenbrock they share the valley floor).
         title: a title for the figure.
 
     Returns:
         A Figure whose first Axes has the contour lines, one line per optimizer, the
-        start and the minimum; the second (if ``show_loss``) one loss curve per optimizer.
+        start and the minimum (with ``panels``, one such Axes per optimizer); the last
+        (if ``show_loss``) one loss curve per optimizer. A path that leaves the view
+        says at which step in the legend.
 
     Raises:
         ValueError: for an unknown surface name, or no optimizers.
@@ -677,19 +682,48 @@ def plot_optimizer_trajectories(
         for name, factory in optimizers.items()
     }
 
-    fig = NotebookFigure(figsize=(11.0 if show_loss else 6.5, 5.0), layout="constrained")
-    if show_loss:
-        ax, loss_ax = fig.subplots(1, 2, width_ratios=[1.25, 1])
-    else:
-        ax, loss_ax = fig.add_subplot(), None
     n = 140
     gx = [xlim[0] + (xlim[1] - xlim[0]) * i / (n - 1) for i in range(n)]
     gy = [ylim[0] + (ylim[1] - ylim[0]) * j / (n - 1) for j in range(n)]
     z = _grid_values(spec.f, gx, gy)
-    _contours(ax, gx, gy, z, log=spec.log_levels)
+    count = len(results) if panels else 1
+    if panels:
+        columns = min(3, count + show_loss)
+        rows = -(-(count + show_loss) // columns)
+        fig = NotebookFigure(figsize=(4.2 * columns, 3.9 * rows), layout="constrained")
+        grid = fig.subplots(rows, columns, squeeze=False)
+        all_axes = [a for row in grid for a in row]
+        for extra in all_axes[count + show_loss :]:
+            extra.set_visible(False)
+        surface_axes = all_axes[:count]
+        loss_ax = all_axes[count] if show_loss else None
+    else:
+        fig = NotebookFigure(figsize=(11.0 if show_loss else 6.5, 5.0), layout="constrained")
+        if show_loss:
+            ax, loss_ax = fig.subplots(1, 2, width_ratios=[1.25, 1])
+        else:
+            ax, loss_ax = fig.add_subplot(), None
+        surface_axes = [ax]
+    for ax in surface_axes:
+        _contours(ax, gx, gy, z, log=spec.log_levels)
     for i, (name, (path, losses, diverged)) in enumerate(results.items()):
+        ax = surface_axes[i if panels else 0]
         colour = CLASS_COLOURS[i % len(CLASS_COLOURS)]
         final = f"diverged after {len(losses)} steps" if diverged else f"loss {losses[-1]:.3g}"
+        left = next(
+            (
+                k
+                for k, (px, py) in enumerate(path)
+                if not (xlim[0] <= px <= xlim[1] and ylim[0] <= py <= ylim[1])
+            ),
+            None,
+        )
+        if left is not None:
+            # Drawn up to where it leaves: a path bouncing outside the view would
+            # otherwise paint over everything (the loss curve still shows it all).
+            path = path[: left + 1]
+            if not diverged:
+                final += f", left the view at step {left}"
         ax.plot(
             [p[0] for p in path],
             [p[1] for p in path],
@@ -699,25 +733,29 @@ def plot_optimizer_trajectories(
             markersize=2.5,
             label=f"{name} ({final})",
         )
+        if panels:
+            ax.set_title(name)
         if loss_ax is not None and losses:
             loss_ax.plot(range(len(losses)), losses, color=colour, linewidth=1.8, label=name)
-    ax.plot(*start, marker="o", color="#0f172a", markersize=8, linestyle="none", label="start")
-    if spec.minimum is not None:
-        ax.plot(
-            *spec.minimum,
-            marker="*",
-            color="#facc15",
-            markeredgecolor="#0f172a",
-            markersize=16,
-            linestyle="none",
-            label="minimum",
-        )
-    ax.set_xlim(*xlim)
-    ax.set_ylim(*ylim)
-    ax.set_xlabel("x")
-    ax.set_ylabel("y")
-    ax.set_title(f"{surface_name}: {steps} steps from {start}")
-    ax.legend(fontsize=8, loc="best")
+    for ax in surface_axes:
+        ax.plot(*start, marker="o", color="#0f172a", markersize=8, linestyle="none", label="start")
+        if spec.minimum is not None:
+            ax.plot(
+                *spec.minimum,
+                marker="*",
+                color="#facc15",
+                markeredgecolor="#0f172a",
+                markersize=16,
+                linestyle="none",
+                label="minimum",
+            )
+        ax.set_xlim(*xlim)
+        ax.set_ylim(*ylim)
+        ax.set_xlabel("x")
+        ax.set_ylabel("y")
+        ax.legend(fontsize=8, loc="best")
+    if not panels:
+        surface_axes[0].set_title(f"{surface_name}: {steps} steps from {start}")
     if loss_ax is not None:
         if any(v > 0 for _, losses, _ in results.values() for v in losses):
             loss_ax.set_yscale("log")
@@ -726,8 +764,8 @@ def plot_optimizer_trajectories(
         loss_ax.set_title("loss per step")
         loss_ax.grid(alpha=0.25, which="both")
         loss_ax.legend(fontsize=8)
-    if title:
-        fig.suptitle(title)
+    if title or panels:
+        fig.suptitle(title or f"{surface_name}: {steps} steps from {start}")
     return fig
 
 

@@ -233,3 +233,36 @@ def test_figures_display_in_jupyter_without_matplotlib_magic() -> None:
     png = figure._repr_png_()  # what IPython calls for a cell's value
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     assert len(png) > 10_000
+
+
+class _PlainGD:
+    """Gradient descent in four lines (the optimizer interface the plot needs)."""
+
+    def __init__(self, params: list[Value], lr: float) -> None:
+        self.params, self.lr = params, lr
+
+    def zero_grad(self) -> None:
+        for p in self.params:
+            p.grad = 0.0
+
+    def step(self) -> None:
+        for p in self.params:
+            p.data -= self.lr * p.grad
+
+
+def test_trajectory_panels_give_one_axes_per_optimizer_and_cut_paths_that_leave() -> None:
+    optimizers = {
+        "slow": lambda p: _PlainGD(p, 0.01),
+        "too fast": lambda p: _PlainGD(p, 0.51),  # oscillates out of the ravine
+        "fast": lambda p: _PlainGD(p, 0.1),
+    }
+    fig = viz.plot_optimizer_trajectories(optimizers, surface="ravine", steps=40, panels=True)
+    visible = [ax for ax in fig.axes if ax.get_visible()]
+    assert [ax.get_title() for ax in visible] == ["slow", "too fast", "fast", "loss per step"]
+    labels = [t.get_text() for t in visible[1].get_legend().get_texts()]
+    assert any("left the view at step" in label for label in labels)
+    (line,) = [ln for ln in visible[1].get_lines() if ln.get_label().startswith("too fast")]
+    ylim = visible[1].get_ylim()
+    inside = [ylim[0] <= y <= ylim[1] for y in line.get_ydata()]
+    assert inside[:-1] == [True] * (len(inside) - 1) and not inside[-1]
+    assert len(visible[3].get_lines()) == 3
