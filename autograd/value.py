@@ -298,10 +298,13 @@ def _overflow(op: ops.Op, *xs: float) -> OverflowError:
 
 
 def _check_result(op: ops.Op, data: float, xs: Sequence[float]) -> None:
-    """Called only for a non-finite result: fine if an input was already inf or NaN."""
+    """Called only for a non-finite result: fine if an input was already inf or NaN.
+
+    From finite inputs, inf is an overflow, and so is NaN: every op refuses its domain
+    errors itself, so a NaN can only come from an overflowed partial result (inf - inf
+    inside a dot product of huge numbers, say).
+    """
     if all(-_INF < x < _INF for x in xs):
-        if math.isnan(data):
-            raise ValueError(f"{op.describe(*xs)} is not a number (NaN)")
         raise _overflow(op, *xs)
 
 

@@ -108,6 +108,6 @@ def load(model: Module, path: str | os.PathLike[str], strict: bool = True) -> Mo
     except StateDictError as error:
         saved = document.get("model", "?")
         raise CheckpointError(
-            f"{source} (saved from a {saved}) does not fit this {type(model).__name__}: {error}"
+            f"{source} (saved from: {saved}) does not fit this {type(model).__name__}: {error}"
         ) from None
     return model

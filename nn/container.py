@@ -52,9 +52,16 @@ class Sequential(Module):
     @overload
     def __getitem__(self, index: slice) -> Sequential: ...
     def __getitem__(self, index: int | slice) -> Module | Sequential:
-        modules = list(self._modules.values())
         if isinstance(index, slice):
-            return Sequential(*modules[index])
+            # Like PyTorch, a slice keeps the modules' names ("2", "3"...), so its
+            # state_dict keys match the model's. It shares the modules without adopting
+            # them: their parameters keep the labels the model gave them.
+            part = Sequential()
+            for name, module in list(self._modules.items())[index]:
+                part._modules[name] = module
+                object.__setattr__(part, name, module)
+            return part
+        modules = list(self._modules.values())
         try:
             return modules[index]
         except IndexError:

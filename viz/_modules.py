@@ -25,10 +25,16 @@ from dataclasses import dataclass, field
 from autograd import Constant, Value
 
 PARAMETER_LABEL = re.compile(
-    r"(?P<path>[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*)\.(?P<name>[A-Za-z_][A-Za-z0-9_]*)"
+    r"(?:(?P<path>[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*)\.)?(?P<name>[A-Za-z_][A-Za-z0-9_]*)"
     r"\[(?P<i>[0-9]+)(?:,(?P<j>[0-9]+))?\]"
 )
-"""The label of a parameter, e.g. ``0.weight[3,1]``: module path, name and index."""
+"""The label of a parameter, e.g. ``0.weight[3,1]``: module path, name and index.
+
+A layer used on its own (not inside a Sequential) has no path: ``weight[3,1]``. Only
+the names ``weight`` and ``bias`` count as parameters then, so that an input labelled
+``x[0]`` stays an input."""
+
+BARE_PARAMETER_NAMES = frozenset({"weight", "bias"})
 
 ACTIVATIONS = frozenset({"relu", "tanh", "sigmoid", "leaky_relu"})
 """Ops that join the unit of the node they are applied to (a neuron's nonlinearity)."""
@@ -51,12 +57,14 @@ def parse_parameter_label(label: str) -> ParameterLabel | None:
         ParameterLabel(path='0.1', name='weight', index=(2, 0))
         >>> parse_parameter_label("x[0]") is None   # an input: no module path
         True
+        >>> parse_parameter_label("bias[1]")        # a layer used on its own
+        ParameterLabel(path='', name='bias', index=(1,))
     """
     match = PARAMETER_LABEL.fullmatch(label)
-    if match is None:
+    if match is None or (match["path"] is None and match["name"] not in BARE_PARAMETER_NAMES):
         return None
     index = (int(match["i"]),) if match["j"] is None else (int(match["i"]), int(match["j"]))
-    return ParameterLabel(match["path"], match["name"], index)
+    return ParameterLabel(match["path"] or "", match["name"], index)
 
 
 def is_parameter(value: Value) -> bool:
@@ -85,7 +93,8 @@ class Unit:
     @property
     def layer_title(self) -> str:
         """E.g. ``"Linear 0"``."""
-        return f"{self.kind} {self.path}" if self.kind != "Module" else f"module {self.path}"
+        name = self.kind if self.kind != "Module" else "module"
+        return f"{name} {self.path}" if self.path else name
 
     @property
     def title(self) -> str:

@@ -434,6 +434,8 @@ def _runs(runs: object) -> dict[str, dict[str, list[float]]]:
         out = {}
         for name, run in runs.items():
             gm = _field(run, "grad_magnitudes")
+            if gm is None and isinstance(run, Mapping) and all(_is_curve(v) for v in run.values()):
+                gm = run  # the grad_magnitudes dict itself: {layer: curve}
             if gm is None:
                 raise TypeError(
                     f"run {name!r} has no grad_magnitudes (expected an nn.History or a dict "
@@ -457,7 +459,7 @@ def plot_gradient_flow(runs: object, *, log_scale: bool = True, title: str | Non
     Args:
         runs: one run (an ``nn.History``, a dict with ``grad_magnitudes``, or the
             ``grad_magnitudes`` dict itself: layer name -> mean |grad| per epoch), or a
-            dict {run name: run} of several.
+            dict {run name: run} of several, each run given in any of those forms.
         log_scale: a log y axis (gradients span orders of magnitude).
         title: a title for the figure.
 

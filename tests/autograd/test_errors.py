@@ -78,3 +78,9 @@ def test_infinite_local_derivative_is_reported_during_backward() -> None:
 def test_finite_differences_of_domain_errors_are_not_swallowed() -> None:
     with pytest.raises(ValueError, match="log"):
         autograd.gradcheck(lambda x: x.log(), [0.0])
+
+
+def test_an_overflow_that_cancels_to_nan_is_still_an_overflow() -> None:
+    # 1e200*1e200 - 1e200*1e200 is inf - inf = NaN inside one dot node.
+    with pytest.raises(OverflowError, match=r"dot\(1e\+200, -1e\+200, 1e\+200, 1e\+200\)"):
+        autograd.dot([1e200, -1e200], [1e200, 1e200])

@@ -288,3 +288,12 @@ def test_custom_module_registers_children_and_parameters() -> None:
         Forgot()
     with pytest.raises(NotImplementedError):
         nn.Module()([1.0])
+
+
+def test_a_slice_keeps_names_and_leaves_the_models_labels_alone() -> None:
+    model = nn.MLP(2, [3, 3, 1], seed=0)  # Linear 0, ReLU 1, Linear 2, ReLU 3, Linear 4
+    head = model[2:]
+    assert [name for name, _ in head.named_children()] == ["2", "3", "4"]
+    assert list(head.state_dict()) == ["2.weight", "2.bias", "4.weight", "4.bias"]
+    assert model[2].weight[0][0].label == "2.weight[0,0]"
+    assert head([0.5, -1.0, 2.0])[0].data == model[4](model[3](model[2]([0.5, -1.0, 2.0])))[0].data

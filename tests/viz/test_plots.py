@@ -148,8 +148,10 @@ def test_gradient_flow_one_run_or_several(tmp_path: Path) -> None:
     save(fig, tmp_path / "flow.png")
     fig = viz.plot_gradient_flow({"0 Linear": [0.1, 0.2]})  # the grad_magnitudes dict itself
     assert len(fig.axes[0].get_lines()) == 1
+    nested = {"a": {"0 Linear": [0.1, 0.2]}, "b": {"0 Linear": [0.3, 0.1]}}  # runs as dicts
+    assert [ax.get_title() for ax in viz.plot_gradient_flow(nested).axes] == ["a", "b"]
     with pytest.raises(TypeError, match="grad_magnitudes"):
-        viz.plot_gradient_flow({"run": {"loss": [1.0]}})
+        viz.plot_gradient_flow({"run": {"loss": "high"}})
 
 
 class GD:

@@ -97,3 +97,13 @@ def test_the_bce_node_reads_its_own_formula() -> None:
     d_p = step.contributions[0]
     assert d_p.formula.endswith("/dp = (p - y) / (p (1 - p))")
     assert d_p.local == pytest.approx((0.7 - 1.0) / (0.7 * 0.3), rel=1e-12)
+
+
+def test_a_layer_used_on_its_own_is_drawn_as_parameters_in_clusters() -> None:
+    layer = nn.Linear(2, 2, seed=0)  # labels "weight[0,0]"... with no module path
+    x = Value(1.0, label="x[0]")
+    out = layer([x, 2.0])
+    source = viz.draw_graph(out[0] + out[1], collapse="none").source
+    assert re.search(r"label=<Linear, neuron 0>", source)
+    assert viz.graph.role_of(layer.weight[0][0], out[0]) == "parameter"
+    assert viz.graph.role_of(x, out[0]) == "input"
