@@ -21,7 +21,8 @@ Public API:
 * :func:`apply`: record any op of :mod:`autograd.ops` (or one you write) on Values.
 * :func:`grad`: gradients as Values, with ``create_graph=True`` for higher orders.
 * :func:`topological_order`: the order backpropagation walks.
-* :class:`no_grad`, :func:`is_grad_enabled`: switch graph recording off.
+* :class:`no_grad`, :class:`enable_grad`, :func:`is_grad_enabled`: switch graph recording
+  off (and back on).
 * :func:`gradcheck`, :class:`GradcheckError`: compare with finite differences.
 * :mod:`autograd.testing`: hypothesis strategies (random expression graphs).
 * :mod:`autograd.ops`: every op, its forward formula and its local derivatives.
@@ -31,7 +32,7 @@ from __future__ import annotations
 
 from autograd import ops
 from autograd.backprop import grad
-from autograd.grad_mode import is_grad_enabled, no_grad
+from autograd.grad_mode import enable_grad, is_grad_enabled, no_grad
 from autograd.gradcheck import GradcheckError, gradcheck, numerical_grad
 from autograd.graph import topological_order
 from autograd.value import (
@@ -49,6 +50,7 @@ __all__ = [
     "Value",
     "apply",
     "dot",
+    "enable_grad",
     "grad",
     "gradcheck",
     "is_grad_enabled",

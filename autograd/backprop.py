@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from operator import attrgetter
 
+from autograd.grad_mode import enable_grad
 from autograd.graph import topological_order
-from autograd.ops import DOT, DOT_BIAS
-from autograd.value import Number, Value, as_float
+from autograd.ops import COPY, DOT, DOT_BIAS
+from autograd.value import Number, Value, apply, as_float
 
 _INF = math.inf
 
@@ -74,12 +76,71 @@ def _sweep(order: list[Value]) -> None:
                 for child, d in zip(children, ds, strict=True):
                     child.grad += g * d
     except ArithmeticError as error:
-        op = node._op
-        assert op is not None
-        inputs = op.describe(*[c.data for c in node._children])
-        raise type(error)(
-            f"backward through {inputs}: its local derivative is not finite here ({error})"
-        ) from error
+        raise derivative_error(node, error) from error
+    _check_finite(order)
+
+
+def derivative_error(node: Value, error: ArithmeticError) -> ArithmeticError:
+    """The error for a local derivative of ``node`` that cannot be computed (sqrt at 0...).
+
+    One message for every backward walk: it names the op and its inputs.
+    """
+    op = node._op
+    assert op is not None
+    inputs = op.describe(*[c.data for c in node._children])
+    detail = error.args[-1] if error.args else error  # drop an errno from OverflowError(34, ...)
+    return type(error)(
+        f"backward through {inputs}: its local derivative is not finite here ({detail})"
+    )
+
+
+def local_derivatives(node: Value) -> tuple[float, ...]:
+    """d(node)/d(child) for each child of ``node``, as floats (``()`` for a leaf).
+
+    Raises:
+        ArithmeticError: where a local derivative is infinite (e.g. sqrt at 0), naming
+            the op and its inputs.
+
+    Example:
+        >>> from autograd import Value
+        >>> from autograd.backprop import local_derivatives
+        >>> local_derivatives(Value(2.0) * Value(-3.0))   # d(a*b)/da = b, d(a*b)/db = a
+        (-3.0, 2.0)
+    """
+    if node._op is None:
+        return ()
+    try:
+        return tuple(node._op.derivatives(node.data, *[c.data for c in node._children]))
+    except ArithmeticError as error:
+        raise derivative_error(node, error) from error
+
+
+_GRAD = attrgetter("grad")
+
+
+def _check_finite(order: list[Value]) -> None:
+    """Raise OverflowError if a gradient became inf or NaN although every value is finite.
+
+    (With an inf or NaN among the values, inf and NaN gradients are IEEE arithmetic
+    doing its job, and they are left alone.) One sum over all gradients, in C, tells
+    whether anything is wrong; only then are the nodes looked at one by one.
+    """
+    if -_INF < sum(map(_GRAD, order)) < _INF:
+        return
+    if not all(-_INF < node.data < _INF for node in order):
+        return
+    # The first non-finite gradient nearest the output is where it started; the op it
+    # came through is the first of its users in the same order.
+    bad = next(node for node in reversed(order) if not -_INF < node.grad < _INF)
+    user = next((n for n in reversed(order) if any(c is bad for c in n._children)), None)
+    if user is None or user._op is None:
+        raise OverflowError(f"backward: the gradient to start from is {bad.grad}, not finite")
+    name = f"{bad.label!r}" if bad.label else f"a Value of {bad.data!r}"
+    raise OverflowError(
+        f"backward through {user._op.describe(*[c.data for c in user._children])}: the "
+        f"gradient of {name} became {bad.grad}: a local derivative, or a product or sum of "
+        "gradients, is too large for a float"
+    )
 
 
 def backward(root: Value, gradient: Value | Number = 1.0) -> None:
@@ -96,9 +157,11 @@ def backward(root: Value, gradient: Value | Number = 1.0) -> None:
     for node, _ in parked:
         node.grad = 0.0
     root.grad += seed
-    _sweep(order)
-    for node, old in parked:
-        node.grad += old
+    try:
+        _sweep(order)
+    finally:  # even when a derivative fails half-way, no earlier gradient is lost
+        for node, old in parked:
+            node.grad += old
 
 
 def _times(g: float | Value, d: float | Value) -> float | Value:
@@ -117,16 +180,21 @@ def _graph_sweep(order: list[Value]) -> dict[Value, float | Value]:
     so no node is recorded for work whose derivative is zero anyway.
     """
     grads: dict[Value, float | Value] = {order[-1]: 1.0}
-    for node in reversed(order):
-        children = node._children
-        if not children or node not in grads:
-            continue
-        g = grads[node]
-        op = node._op
-        assert op is not None
-        for child, d in zip(children, op.derivatives(node, *children), strict=True):
-            contribution = _times(g, d)
-            grads[child] = grads[child] + contribution if child in grads else contribution
+    with enable_grad():  # a gradient asked for as a graph is recorded, even under no_grad
+        for node in reversed(order):
+            children = node._children
+            if not children or node not in grads:
+                continue
+            g = grads[node]
+            op = node._op
+            assert op is not None
+            try:
+                ds = op.derivatives(node, *children)
+            except ArithmeticError as error:
+                raise derivative_error(node, error) from error
+            for child, d in zip(children, ds, strict=True):
+                contribution = _times(g, d)
+                grads[child] = grads[child] + contribution if child in grads else contribution
     return grads
 
 
@@ -165,7 +233,13 @@ def grad(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> 
     order = topological_order(output)
     if create_graph:
         grads = _graph_sweep(order)
-        return [_as_value(grads.get(x, 0.0)) for x in inputs]
+        existing = set(order)
+        # A gradient that is a node of the forward graph itself (d(a*b)/da is b) is
+        # handed back as a copy, so that relabelling it cannot rename the caller's b.
+        return [
+            apply(COPY, [g]) if isinstance(g, Value) and g in existing else _as_value(g)
+            for g in (grads.get(x, 0.0) for x in inputs)
+        ]
     # The float walk works in .grad: save every .grad, walk from zero, restore.
     saved = [node.grad for node in order]
     for node in order:

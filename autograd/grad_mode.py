@@ -1,4 +1,4 @@
-"""Switching graph recording off: :class:`no_grad`.
+"""Switching graph recording off and on: :class:`no_grad`, :class:`enable_grad`.
 
 Inside ``with no_grad():`` every op still computes its value, but the result is a
 leaf: it remembers no children, so nothing can be backpropagated through it and no
@@ -47,6 +47,40 @@ class no_grad(ContextDecorator):  # noqa: N801 - named like torch.no_grad, which
         global _enabled
         self._saved.append(_enabled)
         _enabled = False
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        global _enabled
+        _enabled = self._saved.pop()
+
+
+class enable_grad(ContextDecorator):  # noqa: N801 - named like torch.enable_grad
+    """Context manager and decorator under which ops record the graph, even inside no_grad.
+
+    ``autograd.grad(..., create_graph=True)`` uses it: a gradient asked for as a graph is
+    recorded as one wherever it is computed.
+
+    Example:
+        >>> from autograd import Value, enable_grad, no_grad
+        >>> x = Value(2.0)
+        >>> with no_grad(), enable_grad():
+        ...     y = x * x
+        >>> y.op
+        '*'
+    """
+
+    def __init__(self) -> None:
+        self._saved: list[bool] = []
+
+    def __enter__(self) -> enable_grad:
+        global _enabled
+        self._saved.append(_enabled)
+        _enabled = True
         return self
 
     def __exit__(

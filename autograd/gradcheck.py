@@ -5,9 +5,9 @@ The derivative of f at x can be estimated without any calculus:
     f'(x) ~ (f(x + eps) - f(x - eps)) / (2 eps)        (central difference)
 
 with an error of order eps**2. :func:`gradcheck` compares that estimate with what
-backpropagation computes, input by input, and raises :class:`GradcheckError` on the
-first disagreement beyond ``atol + rtol * |numerical|`` (the defaults are
-PyTorch's). It is how this library tests itself, and how you can test your own ops.
+backpropagation computes, input by input, and raises :class:`GradcheckError` listing
+every input whose two values disagree by more than ``atol + rtol * |numerical|`` (the
+defaults are PyTorch's). It is how this library tests itself, and how you can test your own ops.
 """
 
 from __future__ import annotations

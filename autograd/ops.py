@@ -263,6 +263,23 @@ class Neg(UnaryOp):
         return f"-{args[0]}"
 
 
+class Copy(UnaryOp):
+    """x itself, as a new node; d/dx = 1.
+
+    ``autograd.grad(..., create_graph=True)`` returns a gradient that is already a node
+    of the graph (d(a*b)/da is b itself) through a copy, so that renaming or changing
+    the gradient it hands back cannot change the caller's own Values.
+    """
+
+    name = "copy"
+
+    def forward(self, x: float) -> float:
+        return x
+
+    def derivatives(self, out: S, x: S) -> tuple[S | float, ...]:
+        return (1.0,)
+
+
 class Power(UnaryOp):
     """x ** n for a constant number n; d/dx = n * x**(n - 1).
 
@@ -342,7 +359,7 @@ class Log(UnaryOp):
     name = "log"
 
     def forward(self, x: float) -> float:
-        if not x > 0.0:
+        if x <= 0.0:  # (NaN passes through as NaN)
             raise ValueError(f"log({x!r}): log is only defined for positive numbers")
         return math.log(x)
 
@@ -428,7 +445,7 @@ class Relu(UnaryOp):
     name = "relu"
 
     def forward(self, x: float) -> float:
-        return x if x > 0.0 else 0.0
+        return 0.0 if x <= 0.0 else x  # (written so that NaN stays NaN)
 
     def derivatives(self, out: S, x: S) -> tuple[S | float, ...]:
         return (_step(x),)
@@ -496,7 +513,7 @@ class Sin(UnaryOp):
     name = "sin"
 
     def forward(self, x: float) -> float:
-        return math.sin(x)
+        return math.sin(x) if not math.isinf(x) else math.nan  # sin(±inf) is undefined
 
     def derivatives(self, out: S, x: S) -> tuple[S | float, ...]:
         return (_cos(x),)
@@ -508,7 +525,7 @@ class Cos(UnaryOp):
     name = "cos"
 
     def forward(self, x: float) -> float:
-        return math.cos(x)
+        return math.cos(x) if not math.isinf(x) else math.nan  # cos(±inf) is undefined
 
     def derivatives(self, out: S, x: S) -> tuple[S | float, ...]:
         return (-_sin(x),)
@@ -581,6 +598,8 @@ class LogSumExp(Op):
     name = "logsumexp"
 
     def forward(self, *xs: float) -> float:
+        if any(math.isnan(x) for x in xs):
+            return math.nan
         m = max(xs)
         if math.isinf(m):
             return m
@@ -591,7 +610,7 @@ class LogSumExp(Op):
 
 
 ADD, SUB, MUL, DIV, POW = Add(), Sub(), Mul(), Div(), Pow()
-NEG, EXP, LOG, SQRT = Neg(), Exp(), Log(), Sqrt()
+NEG, COPY, EXP, LOG, SQRT = Neg(), Copy(), Exp(), Log(), Sqrt()
 TANH, SIGMOID, SOFTPLUS, RELU = Tanh(), Sigmoid(), Softplus(), Relu()
 ABS, SIN, COS = Abs(), Sin(), Cos()
 SUM, DOT, DOT_BIAS, LOGSUMEXP = Sum(), Dot(bias=False), Dot(bias=True), LogSumExp()
@@ -603,6 +622,7 @@ REGISTRY: dict[str, Op] = {
     "div": DIV,
     "pow": POW,
     "neg": NEG,
+    "copy": COPY,
     "square": Power.of(2.0),
     "cube": Power.of(3.0),
     "reciprocal": Power.of(-1.0),

@@ -107,3 +107,10 @@ def fmt(x: float, number_format: str) -> str:
         except ValueError:  # formats such as "%" do not parse back; keep them as they are
             pass
     return text
+
+
+def remaining_text(n: int) -> str:
+    """How a child's gradient stands after an addition: complete, or how many are to come."""
+    if n == 0:
+        return "complete"
+    return "1 more addition to come" if n == 1 else f"{n} more additions to come"

@@ -104,6 +104,7 @@ FORMULAS: dict[str, Callable[[ops.Op, int], OpFormula]] = {
     "/": _binary("a / b", "1 / b", "-a / b ** 2"),
     "**": _power,
     "neg": _unary("-x", "-1"),
+    "copy": _unary("x", "1"),
     "exp": _unary("exp(x)", "exp(x)"),
     "log": _unary("log(x)", "1 / x"),
     "sqrt": _unary("sqrt(x)", "1 / (2 * sqrt(x))"),

@@ -21,8 +21,9 @@ What a drawing shows:
 Node ids come from topological positions (``n0``, ``n1``...; the op of node ``i`` is
 ``o<i>``), so the same graph always gives the same DOT text.
 
-**Grads before backward().** When every grad in the graph is exactly 0.0 the drawing
-assumes ``backward()`` has not run yet and shows "not computed yet" instead of 0.
+**Grads before backward().** When the root's grad is exactly 0.0, ``backward()`` has not
+run from it (it always leaves its seed there), and the drawing shows "not computed yet"
+instead of numbers, even if parameters still hold gradients from earlier steps.
 Pass ``grads_computed=True`` to show the zeros anyway (a graph whose gradients are
 truly all zero) or ``False`` to never show numbers.
 
@@ -221,7 +222,7 @@ class State:
     active: Collection[int] = ()
     updated: Collection[Value] = frozenset()
     edge_notes: Mapping[int, str] = field(default_factory=dict)
-    fixed: Mapping[Value, tuple[int, int]] | None = None
+    fixed: Mapping[Value, int] | None = None
     phase: str = "graph"
 
 
@@ -299,7 +300,7 @@ class _Builder:
             # layout is the same in every frame (and no cell stretches: Graphviz misplaces
             # text in stretched fixed-size cells).
             label_width = 30
-            value_width = max(_points(fixed[1]), _points(max(map(len, name_lines)), 12) - 30)
+            value_width = max(_points(fixed), _points(max(map(len, name_lines)), 12) - 30)
             name_width = label_width + value_width
         updated = value in self.state.updated
         data, data_known = self.data_text(value)
@@ -691,7 +692,7 @@ def draw_graph(
         number_format: a format spec for data and grads, e.g. ".4g" or ".3f".
         show_grads: draw the grad of every value.
         grads_computed: whether grads are drawn as numbers. None (default) decides by
-            looking: if every grad in the graph is exactly 0.0, backward() has not run
+            looking: if the root's grad is exactly 0.0, backward() has not run from it
             and grads show "not computed yet".
         highlight: values to draw with a thick pink border.
         group_modules: cluster parameters and the nodes using them by module and neuron
@@ -733,7 +734,9 @@ def draw_graph(
         order=order,
     )
     if grads_computed is None:
-        grads_computed = any(v.grad != 0.0 for v in order)
+        # backward() always leaves its seed on the node it starts from, so a root with
+        # grad 0 has not been backpropagated (its leaves may still hold old gradients).
+        grads_computed = root.grad != 0.0
     grads = {v: v.grad for v in order} if grads_computed else None
     state = State(grads=grads, highlight=frozenset(highlight))
     return _Builder(root, order, options, state).build()

@@ -26,7 +26,7 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from viz._text import web_html
+from viz._text import remaining_text, web_html
 
 if TYPE_CHECKING:
     from viz.stepper import BackpropStepper, Step
@@ -81,11 +81,7 @@ def step_html(stepper: BackpropStepper, step: Step) -> str:
         items = []
         for c in step.contributions:
             child = web_html(c.child_name)
-            remaining = (
-                "complete"
-                if c.remaining == 0
-                else f"{c.remaining} more addition{'s' if c.remaining > 1 else ''} to come"
-            )
+            remaining = remaining_text(c.remaining)
             items.append(
                 "<li>"
                 f'<div class="gs-child"><b>{child}</b> <span class="gs-arg">'

@@ -33,8 +33,9 @@ from pathlib import Path
 from typing import overload
 
 from autograd import Value, topological_order
+from autograd.backprop import local_derivatives
 from autograd.value import as_float
-from viz._text import check_number_format, fmt
+from viz._text import check_number_format, fmt, remaining_text
 from viz.formulas import formula_for
 from viz.graph import (
     RANKDIRS,
@@ -226,13 +227,7 @@ class BackpropStepper:
             op = node.op_info
             assert op is not None  # a node with children was made by an op
             g = grads[node]  # complete: every user of node came earlier in this order
-            try:
-                locals_ = op.derivatives(node.data, *[c.data for c in children])
-            except ArithmeticError as error:
-                raise type(error)(
-                    f"backward through {op.describe(*[c.data for c in children])}: its local "
-                    f"derivative is not finite here ({error})"
-                ) from error
+            locals_ = local_derivatives(node)  # the op's own formula, as backward() uses
             formula = formula_for(op, len(children))
             contributions = []
             for k, (child, local) in enumerate(zip(children, locals_, strict=True)):
@@ -338,7 +333,7 @@ class BackpropStepper:
                 f"{pad}{c.child_name} ({c.argument}): local {c.local_text(f)}; "
                 f"adds {f(step.grad)} × {f(c.local)} = {f(c.product)}; "
                 f"{c.child_name}.grad {f(c.grad_before)} → {f(c.grad_after)} "
-                f"({_remaining(c.remaining)})"
+                f"({remaining_text(c.remaining)})"
             )
         return "\n".join(lines)
 
@@ -361,10 +356,12 @@ class BackpropStepper:
 
     # -- drawings ------------------------------------------------------------------------
 
-    def _fixed_widths(self) -> dict[Value, tuple[int, int]]:
-        """Character budgets per node, the widest text any frame shows, so frames align."""
+    def _fixed_widths(self) -> dict[Value, int]:
+        """The widest number (in characters) each node shows in any frame, so frames align.
+
+        (The name cell is sized from the name itself, which no frame changes.)
+        """
         f = self._f
-        widths: dict[Value, tuple[int, int]] = {}
         longest: dict[Value, int] = {}
         for v in self._order:
             longest[v] = max(len(f(v.data)), 1)
@@ -373,11 +370,9 @@ class BackpropStepper:
                 longest[step.node] = max(longest[step.node], len(f(step.grad)))
             for c in step.contributions:
                 longest[c.child] = max(longest[c.child], len(f(c.grad_after)))
-        for v in self._order:
-            widths[v] = (0, longest[v] + 1)  # the name cell is sized from the name itself
-        return widths
+        return {v: longest[v] + 1 for v in self._order}
 
-    def _state(self, i: int, fixed: dict[Value, tuple[int, int]] | None) -> State:
+    def _state(self, i: int, fixed: dict[Value, int] | None) -> State:
         step = self.steps[i]
         f = self._f
         if step.kind == "forward":
@@ -467,9 +462,3 @@ class BackpropStepper:
 
     def _repr_html_(self) -> str:
         return self.player_html()
-
-
-def _remaining(n: int) -> str:
-    if n == 0:
-        return "complete"
-    return "1 more addition to come" if n == 1 else f"{n} more additions to come"

@@ -84,3 +84,36 @@ def test_an_overflow_that_cancels_to_nan_is_still_an_overflow() -> None:
     # 1e200*1e200 - 1e200*1e200 is inf - inf = NaN inside one dot node.
     with pytest.raises(OverflowError, match=r"dot\(1e\+200, -1e\+200, 1e\+200, 1e\+200\)"):
         autograd.dot([1e200, -1e200], [1e200, 1e200])
+
+
+def test_an_infinite_gradient_from_finite_values_is_an_overflow_error() -> None:
+    x = Value(1e-200)
+    with pytest.raises(OverflowError, match=r"backward through 1\.0 / 1e-200: .* became -inf"):
+        (1 / x).backward()  # d(1/x)/dx = -1/x**2 = -1e400
+    y = Value(1e-200)
+    with pytest.raises(OverflowError, match=r"1e-200 \*\* -1\.0: its local derivative") as info:
+        (y**-1).backward()
+    assert "34" not in str(info.value)  # no errno in the message
+    with pytest.raises(OverflowError, match="gradient to start from is inf"):
+        (Value(2.0) * 3).backward(gradient=math.inf)
+    z = Value(1e-10)
+    with pytest.raises(OverflowError, match="too large for a float"):
+        (z * 1e308 + z * 1e308).backward()  # each path is finite, their sum is not
+
+
+def test_inf_and_nan_data_backpropagate_by_ieee_rules_without_errors() -> None:
+    x = Value(math.inf)
+    (x * 2).backward()
+    assert x.grad == 2.0
+    n = Value(math.nan)
+    (n * n).backward()
+    assert math.isnan(n.grad)
+
+
+def test_a_failed_backward_keeps_earlier_gradients() -> None:
+    q, p = Value(1.0), Value(0.0)
+    u = q * 2
+    u.backward()
+    with pytest.raises(ZeroDivisionError, match="sqrt"):
+        (p.sqrt() + u).backward()
+    assert u.grad == 2.0  # 1 from the first backward, 1 from the failed one's first step

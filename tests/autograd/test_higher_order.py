@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograd import Value, grad, gradcheck, ops
+from autograd import Value, grad, gradcheck, no_grad, ops
 from autograd.testing import arguments, scalars
 from autograd.value import apply
 
@@ -161,3 +161,27 @@ def test_gradient_graph_reuses_the_forward_graph() -> None:
         nodes.extend(node.children)
     assert any(node is y for node in seen)
     assert dy.op == "-"
+
+
+def test_create_graph_records_even_under_no_grad() -> None:
+    x = Value(0.7)
+    y = x.tanh() * x
+    with no_grad():  # e.g. inside an evaluation loop: asked for a graph, it gets one
+        (dy,) = grad(y, [x], create_graph=True)
+    (d2y,) = grad(dy, [x])
+    t = math.tanh(0.7)
+    expected = 2 * (1 - t * t) - 2 * 0.7 * t * (1 - t * t)  # d2/dx2 of x tanh(x)
+    assert d2y.data == pytest.approx(expected, rel=RTOL)
+
+
+def test_create_graph_hands_back_copies_not_the_callers_values() -> None:
+    a, b = Value(2.0, label="a"), Value(3.0, label="b")
+    da, db = grad(a * b, [a, b], create_graph=True)
+    assert da is not b and db is not a
+    assert (da.op, da.children, da.data) == ("copy", (b,), 3.0)
+    da.label = "dy/da"
+    assert b.label == "b"
+    x = Value(1.0)
+    y = x.exp()
+    (dx,) = grad(y, [x], create_graph=True)
+    assert dx is not y and dx.children == (y,)

@@ -41,6 +41,7 @@ REFERENCE: dict[str, Callable[..., float]] = {
     "div": lambda a, b: a / b,
     "pow": math.pow,
     "neg": lambda x: -x,
+    "copy": lambda x: x,
     "square": lambda x: math.pow(x, 2),
     "cube": lambda x: math.pow(x, 3),
     "reciprocal": lambda x: 1.0 / x,
@@ -74,6 +75,7 @@ HAND_DERIVED: dict[str, Callable[..., tuple[float, ...]]] = {
     "div": lambda a, b: (1.0 / b, -a / b**2),
     "pow": lambda a, b: (b * a ** (b - 1), a**b * math.log(a)),
     "neg": lambda x: (-1.0,),
+    "copy": lambda x: (1.0,),
     "square": lambda x: (2 * x,),
     "cube": lambda x: (3 * x**2,),
     "reciprocal": lambda x: (-1.0 / x**2,),
@@ -216,3 +218,36 @@ def test_power_exponents_zero_and_one_need_no_power_of_the_base() -> None:
 def test_power_caches_one_op_per_exponent() -> None:
     assert ops.Power.of(2) is ops.Power.of(2.0)
     assert (Value(3.0) ** 2).op_info is ops.Power.of(2.0)
+
+
+# -- NaN and inf inputs --------------------------------------------------------------------
+
+
+def _arguments_with(key: str, position: int, bad: float) -> tuple[float, ...]:
+    op = ops.REGISTRY[key]
+    n = op.arity or (3 if key == "dot_bias" else 2)
+    xs = [1.5] * n
+    xs[position] = bad
+    return tuple(xs)
+
+
+@pytest.mark.parametrize("key", NAMES)
+def test_nan_in_gives_nan_out(key: str) -> None:
+    op = ops.REGISTRY[key]
+    for position in range(op.arity or 2):
+        out, _ = record(op, _arguments_with(key, position, math.nan))
+        assert math.isnan(out.data), (key, position, out.data)
+
+
+@pytest.mark.parametrize("key", NAMES)
+@pytest.mark.parametrize("bad", [math.inf, -math.inf])
+def test_infinite_input_gives_a_value_or_an_error_naming_the_op(key: str, bad: float) -> None:
+    op = ops.REGISTRY[key]
+    for position in range(op.arity or 2):
+        xs = _arguments_with(key, position, bad)
+        try:
+            record(op, xs)
+        except (ValueError, ZeroDivisionError) as error:  # a domain error, e.g. log(-inf)
+            message = str(error)
+            assert "inf" in message, message  # noqa: PT017 - the message is what is tested
+            assert "math domain error" not in message  # noqa: PT017

@@ -107,3 +107,12 @@ def test_a_layer_used_on_its_own_is_drawn_as_parameters_in_clusters() -> None:
     assert re.search(r"label=<Linear, neuron 0>", source)
     assert viz.graph.role_of(layer.weight[0][0], out[0]) == "parameter"
     assert viz.graph.role_of(x, out[0]) == "input"
+
+
+def test_a_fresh_graph_says_not_computed_even_when_parameters_hold_old_gradients() -> None:
+    model = nn.MLP(2, [3, 1], seed=0)
+    nn.mse_loss(model(X), [float(t) for t in Y]).backward()  # parameters now hold grads
+    out = model([0.5, 0.5])[0]  # a new forward pass, not backpropagated
+    assert "not computed yet" in viz.draw_graph(out).source
+    out.backward()
+    assert "not computed yet" not in viz.draw_graph(out).source
