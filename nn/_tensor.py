@@ -9,7 +9,6 @@ nested list for error messages and for ``load_state_dict``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from autograd import Value
 
@@ -87,16 +86,6 @@ def shape_of(x: object) -> tuple[int, ...]:
             break
         x = x[0]
     return tuple(shape)
-
-
-def flatten(x: Any) -> list[Any]:
-    """The entries of a nested list, in row-major order."""
-    if not isinstance(x, (list, tuple)):
-        return [x]
-    out: list[Any] = []
-    for item in x:
-        out.extend(flatten(item) if isinstance(item, (list, tuple)) else [item])
-    return out
 
 
 def format_shape(shape: tuple[int, ...]) -> str:

@@ -15,6 +15,8 @@ shapes.
 from __future__ import annotations
 
 import math
+import numbers
+import operator
 from collections.abc import Sequence
 from typing import Literal
 
@@ -103,6 +105,11 @@ def _clamped_log(x: float) -> float:
     return max(math.log(x), -100.0) if x > 0.0 else -100.0
 
 
+def _clamped_log1m(p: float) -> float:
+    """log(1 - p) floored at -100, computed as log1p(-p) for accuracy near p = 0 (as PyTorch)."""
+    return max(math.log1p(-p), -100.0) if p < 1.0 else -100.0
+
+
 class BinaryCrossEntropy(ops.BinaryOp):
     """The op bce(p, y) = -(y log p + (1 - y) log(1 - p)), each log clamped at -100.
 
@@ -126,16 +133,13 @@ class BinaryCrossEntropy(ops.BinaryOp):
                 f"binary_cross_entropy: prediction {p!r} is not a probability in [0, 1]; "
                 "apply a sigmoid first, or use binary_cross_entropy_with_logits on raw scores"
             )
-        log_1mp = max(math.log1p(-p), -100.0) if p < 1.0 else -100.0
-        return (y - 1.0) * log_1mp - y * _clamped_log(p)
+        return (y - 1.0) * _clamped_log1m(p) - y * _clamped_log(p)
 
     def derivatives(self, out: ops.S, p: ops.S, y: ops.S) -> tuple[ops.S | float, ...]:
         pq = p * (1.0 - p)
         d_p = (p - y) / (pq if pq > _EPSILON else _EPSILON)
         if isinstance(p, float):
-            d_y: ops.S | float = (
-                max(math.log1p(-p), -100.0) if p < 1.0 else -100.0
-            ) - _clamped_log(p)
+            d_y: ops.S | float = _clamped_log1m(p) - _clamped_log(p)
         else:  # a Value: second derivatives, where 0 < p < 1
             d_y = (1.0 - p).log() - p.log()
         return (d_p, d_y)
@@ -198,6 +202,31 @@ def binary_cross_entropy_with_logits(
     return _reduce(terms, reduction, "binary_cross_entropy_with_logits")
 
 
+def _class_index(c: object, i: int, n_classes: int) -> int:
+    """Target ``i`` as an int in [0, n_classes), or raise ValueError saying what is wrong.
+
+    Any integer type is accepted through ``operator.index`` (int, numpy integers, so
+    labels from a numpy array work); so is a real number with an integer value (2.0,
+    e.g. labels read from a CSV file). A bool or a fractional number is refused: a
+    class index is not a truth value, nor a probability.
+    """
+    expected = f"expected a class index in [0, {n_classes}) for rows of {n_classes} logits"
+    if isinstance(c, bool) or type(c).__name__ in ("bool", "bool_"):  # numpy's bool too
+        raise ValueError(f"cross_entropy: target {i} is {c!r}, a bool; {expected}")
+    try:
+        index = operator.index(c)  # type: ignore[arg-type]
+    except TypeError:
+        if not (isinstance(c, numbers.Real) and float(c).is_integer()):
+            raise ValueError(
+                f"cross_entropy: target {i} is {c!r} (a {type(c).__name__}), not an integer; "
+                f"{expected} (cross_entropy takes class indices, not probabilities)"
+            ) from None
+        index = int(float(c))
+    if not 0 <= index < n_classes:
+        raise ValueError(f"cross_entropy: target {i} is {index}, {expected}")
+    return index
+
+
 def cross_entropy(
     logits_rows: object, class_indices: object, reduction: Reduction = "mean"
 ) -> Value:
@@ -208,12 +237,13 @@ def cross_entropy(
 
     Args:
         logits_rows: a batch of rows of C scores each (or one row).
-        class_indices: the correct class of each row, an int in [0, C) (or one int).
+        class_indices: the correct class of each row, an int in [0, C) (or one int);
+            any integer type works (numpy's too), and so does an integer-valued float.
         reduction: "mean" or "sum".
 
     Raises:
-        ValueError: for a class index out of range or not an int, or a number of rows
-            different from the number of targets.
+        ValueError: for a class index out of range, a bool or a fractional number, or a
+            number of rows different from the number of targets.
 
     Example:
         >>> import nn
@@ -235,14 +265,7 @@ def cross_entropy(
     terms = []
     for i, (row, c) in enumerate(zip(rows, targets, strict=True)):
         row = [lift(v) for v in tolist(row)]  # type: ignore[attr-defined]
-        if isinstance(c, float) and c.is_integer():
-            c = int(c)
-        if not isinstance(c, int) or isinstance(c, bool) or not 0 <= c < len(row):
-            raise ValueError(
-                f"cross_entropy: target {i} is {c!r}, expected a class index in "
-                f"[0, {len(row)}) for rows of {len(row)} logits"
-            )
-        terms.append(autograd.logsumexp(row) - row[c])
+        terms.append(autograd.logsumexp(row) - row[_class_index(c, i, len(row))])
     return _reduce(terms, reduction, "cross_entropy")
 
 

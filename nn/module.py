@@ -12,11 +12,17 @@ It works like ``torch.nn.Module``. A module keeps three registries:
 Every parameter Value is labelled with its path in the model, PyTorch's parameter name
 and its index, e.g. ``0.weight[3,1]`` (row 3, column 1 of the first layer's weight) or
 ``2.bias[0]``, so drawings of the graph say which number is which. Labels are
-relative to the outermost module: adding a module to a parent relabels it.
+relative to the outermost module: each module remembers the module it was last
+attached to (a weak reference), and any change anywhere in the tree (a sub-module
+attached, replaced or appended, a parameter registered) relabels the whole tree from
+its outermost module. So the labels always equal the outermost module's
+``named_parameters()`` (a module shared by two models carries the labels of the one
+it was attached to last).
 """
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple
 
@@ -111,12 +117,16 @@ class Module:
     _parameters: dict[str, ParameterTensor]
     _buffers: dict[str, Buffer]
     _modules: dict[str, Module]
+    _parent: weakref.ReferenceType[Module] | None
+    """The module this one is a sub-module of (weak: a child does not keep its parent
+    alive), or None for an outermost module. Only used to find the outermost module."""
 
     def __init__(self) -> None:
         object.__setattr__(self, "_parameters", {})
         object.__setattr__(self, "_buffers", {})
         object.__setattr__(self, "_modules", {})
         object.__setattr__(self, "training", True)
+        object.__setattr__(self, "_parent", None)
 
     # -- registration ---------------------------------------------------------------
 
@@ -128,14 +138,19 @@ class Module:
                 f"call super().__init__() first in {type(self).__name__}.__init__"
             )
         if isinstance(value, Module):
+            self._check_no_cycle(value)
             self._parameters.pop(name, None)
             self._buffers.pop(name, None)
+            replaced = self._modules.get(name)
             self._modules[name] = value
             object.__setattr__(self, name, value)
+            object.__setattr__(value, "_parent", weakref.ref(self))
+            if replaced is not None and replaced is not value:
+                self._release(replaced)
             self._relabel()
             return
         if name in self._modules:
-            del self._modules[name]
+            self._release(self._modules.pop(name))
         if name in self._parameters:
             self.register_parameter(name, value)  # type: ignore[arg-type]
             return
@@ -171,13 +186,84 @@ class Module:
         object.__setattr__(self, name, value)
         return value
 
-    def _relabel(self, prefix: str = "") -> None:
-        """Label every parameter under this module with its path, name and index."""
+    # -- labels: relative to the outermost module ---------------------------------------
+
+    def _parent_module(self) -> Module | None:
+        """The module this one is attached to, if it is still alive; else None."""
+        ref = self.__dict__.get("_parent")
+        return ref() if ref is not None else None
+
+    def _root(self) -> Module:
+        """The outermost module above this one (itself if it has no parent)."""
+        root = self
+        while (parent := root._parent_module()) is not None:
+            root = parent
+        return root
+
+    def _check_no_cycle(self, module: Module) -> None:
+        """Refuse to make ``module`` a sub-module of itself or of one of its sub-modules."""
+        ancestor: Module | None = self
+        while ancestor is not None:
+            if ancestor is module:
+                raise ValueError(
+                    f"cannot attach a {type(module).__name__} inside itself "
+                    "(a module cannot be its own sub-module)"
+                )
+            ancestor = ancestor._parent_module()
+
+    def _release(self, module: Module) -> None:
+        """``module`` is no longer a sub-module here: if this was its parent, it is now
+        an outermost module, labelled from itself."""
+        if module._parent_module() is self:
+            object.__setattr__(module, "_parent", None)
+            module._relabel()
+
+    def _relabel(self) -> None:
+        """Label every parameter of the model this module is part of, from the outermost
+        module: its path, name and index, e.g. ``0.1.weight[3,1]``."""
+        self._root()._label_tree("")
+
+    def _label_tree(self, prefix: str) -> None:
         for name, tensor in self._parameters.items():
             for index, value in _entries(tensor):
                 value.label = f"{prefix}{name}{index}"
         for name, module in self._modules.items():
-            module._relabel(f"{prefix}{name}.")
+            # Only the sub-modules this module adopted: a Sequential slice shares its
+            # modules without adopting them, so they keep the labels their model gave.
+            if module._parent_module() is self:
+                module._label_tree(f"{prefix}{name}.")
+
+    # -- copying and pickling -------------------------------------------------------
+
+    def __getstate__(self) -> dict[str, Any]:
+        # A weak reference cannot be pickled or deep-copied. Drop it; the parent records
+        # which sub-modules it adopted and adopts their copies again in __setstate__.
+        state = self.__dict__.copy()
+        state.pop("_parent", None)
+        state["_adopted"] = [
+            name for name, module in self._modules.items() if module._parent_module() is self
+        ]
+        return state
+
+    def __copy__(self) -> Module:
+        # A shallow copy shares the parameters and sub-modules: it must neither adopt
+        # nor relabel them (that would take them from the original).
+        copy = object.__new__(type(self))
+        copy.__dict__.update(self.__dict__)
+        copy.__dict__["_parent"] = None
+        return copy
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        adopted = state.pop("_adopted", [])
+        self.__dict__.update(state)
+        self.__dict__.setdefault("_parent", None)
+        for name in adopted:
+            module = self._modules[name]
+            # A copy of a sub-module has no parent yet. One that has (a shallow copy
+            # shares the original's sub-modules) stays with the module it belongs to.
+            if module._parent_module() is None:
+                object.__setattr__(module, "_parent", weakref.ref(self))
+        self._relabel()
 
     # -- the tree -------------------------------------------------------------------
 
@@ -208,7 +294,10 @@ class Module:
     def named_parameters(self) -> list[tuple[str, Value]]:
         """``(name, Value)`` for every entry of ``parameters()``, in the same order.
 
-        The name is the Value's label, e.g. ``"0.weight[3,1]"``.
+        The name is the entry's path from this module, e.g. ``"0.weight[3,1]"``. Called
+        on the outermost module, the names are the Values' labels; on a sub-module they
+        lack the prefix the labels carry (``model[0].named_parameters()`` names
+        ``weight[3,1]`` what is labelled ``0.weight[3,1]``).
         """
         out: list[tuple[str, Value]] = []
         self._collect_parameters("", out)

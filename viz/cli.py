@@ -10,13 +10,21 @@ Subcommands:
 * ``gradstep train ...``: train an MLP with your choice of data, layers, activation,
   batch normalization and optimizer; print per-epoch metrics and write the plots.
 
-Bad input (a malformed formula, an unknown option, an output folder that cannot be
-written) ends with one line on stderr and exit status 2, never a traceback.
+Exit status: 0 on success. Bad input (a malformed formula, an unknown option, an option
+out of range such as a negative ``--noise`` or an infinite ``--lr``, options that cannot
+work together such as ``--batchnorm --batch-size 1``, an output folder that cannot be
+written) ends with one line on stderr and exit status 2, never a traceback; so does a
+ValueError or ArithmeticError (other than an overflow) that the training settings provoke
+inside ``nn``, while TypeError and the like are bugs and keep their traceback. A run
+that starts but cannot finish ends with one line on stderr and exit status 1: Graphviz
+is missing, or training diverged (the loss or a weight ended nan or inf, or a value
+overflowed; no plots or checkpoint are written then: the weights are not numbers).
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -25,7 +33,15 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 EXIT_BAD_INPUT = 2
-EXIT_ENVIRONMENT = 1
+EXIT_RUN_FAILED = 1
+"""The run started but could not finish: Graphviz is missing, or training diverged."""
+
+MIN_SAMPLES = 10
+"""Fewest rows ``train --samples`` accepts: every class of every data set appears."""
+MIN_TRAIN_ROWS = 2
+"""Fewest training rows left after the test split (a BatchNorm1d batch needs two)."""
+MAX_NOISE = 10.0
+"""Largest ``train --noise``: far beyond the point where every data set is a blur."""
 
 DEMO_FORMULA = "tanh(x1*w1 + x2*w2 + b)"
 DEMO_VARIABLES = {"x1": 2.0, "w1": -3.0, "x2": 0.0, "w2": 1.0, "b": 6.8813735870195432}
@@ -33,6 +49,14 @@ DEMO_VARIABLES = {"x1": 2.0, "w1": -3.0, "x2": 0.0, "w2": 1.0, "b": 6.8813735870
 
 class UsageError(Exception):
     """Bad input from the user: reported in one line, exit status 2."""
+
+
+class RunFailedError(Exception):
+    """Valid input, but the run could not finish: reported in one line, exit status 1."""
+
+
+def _one_line(error: BaseException) -> str:
+    return " ".join(str(error).split()) or type(error).__name__
 
 
 def _version() -> str:
@@ -74,13 +98,30 @@ def _positive_int(text: str) -> int:
     return n
 
 
-def _positive_float(text: str) -> float:
+def _samples(text: str) -> int:
+    n = _positive_int(text)
+    if n < MIN_SAMPLES:
+        raise argparse.ArgumentTypeError(f"must be at least {MIN_SAMPLES}, got {n}")
+    return n
+
+
+def _learning_rate(text: str) -> float:
     try:
         x = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not x > 0:
-        raise argparse.ArgumentTypeError(f"must be positive, got {text}")
+    if not (x > 0 and math.isfinite(x)):
+        raise argparse.ArgumentTypeError(f"must be positive and finite, got {text}")
+    return x
+
+
+def _noise(text: str) -> float:
+    try:
+        x = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 <= x <= MAX_NOISE:  # also rejects nan; inf is above the maximum
+        raise argparse.ArgumentTypeError(f"must be from 0 to {MAX_NOISE:g}, got {text}")
     return x
 
 
@@ -226,6 +267,72 @@ def _optimizer(name: str, params: Any, lr: float) -> Any:
     return optim.AdamW(params, lr=lr)
 
 
+def _test_rows(samples: int, fraction: float) -> int:
+    """Rows that ``nn.data.train_test_split`` puts in the test set (0: no split)."""
+    return math.ceil(fraction * samples) if fraction > 0 else 0
+
+
+def _check_training_options(args: argparse.Namespace) -> None:
+    """Options that are fine one by one but cannot work together (argparse checks each)."""
+    train_rows = args.samples - _test_rows(args.samples, args.test_fraction)
+    if train_rows < MIN_TRAIN_ROWS:
+        raise UsageError(
+            f"--test-fraction {args.test_fraction:g} of --samples {args.samples} leaves "
+            f"{train_rows} training row(s); at least {MIN_TRAIN_ROWS} are needed "
+            "(lower --test-fraction or raise --samples)"
+        )
+    if args.batchnorm and args.batch_size < 2:
+        raise UsageError(
+            f"--batch-size {args.batch_size} cannot train with --batchnorm: a batch needs "
+            "at least 2 rows to normalise over (use --batch-size 2 or more)"
+        )
+
+
+def _fit(args: argparse.Namespace, *, X: Any, y: Any, model: Any, **options: Any) -> Any:
+    """``nn.fit`` with what the settings provoke turned into one-line errors.
+
+    A value that overflows means training diverged (RunFailedError, exit status 1); any other
+    ValueError or ArithmeticError from ``nn`` is a setting it refuses (UsageError, exit
+    status 2). Other exceptions (TypeError, AttributeError, ...) are bugs and propagate.
+    """
+    import nn
+
+    # BatchNorm1d cannot train on a batch of one row: when the shuffled rows would leave
+    # exactly one for the last batch, skip it (a different row each epoch). --batch-size
+    # 1 is refused and there are at least 2 training rows, so no epoch is left empty.
+    one_row_last = len(X) > args.batch_size and len(X) % args.batch_size == 1
+    try:
+        return nn.fit(
+            model,
+            X,
+            y,
+            batch_size=args.batch_size,
+            drop_last=args.batchnorm and one_row_last,
+            **options,
+        )
+    except OverflowError as error:  # its message lists the huge operands: not worth a line
+        raise RunFailedError(_diverged(args, "a value overflowed a float")) from error
+    except (ValueError, ArithmeticError) as error:
+        raise UsageError(f"training failed with these settings: {_one_line(error)}") from error
+
+
+def _diverged(args: argparse.Namespace, what: str) -> str:
+    hint = "try a smaller --lr" if args.command == "train" else "try another --seed"
+    return f"training diverged ({what}): {hint}"
+
+
+def _check_finite(args: argparse.Namespace, history: Any, model: Any) -> None:
+    """RunFailedError if training ended with a loss or weight that is nan or inf."""
+    last = {"loss": history.loss[-1]}
+    if history.val_loss:
+        last["test loss"] = history.val_loss[-1]
+    for name, value in last.items():
+        if not math.isfinite(value):
+            raise RunFailedError(_diverged(args, f"{name} {value}"))
+    if not all(math.isfinite(p.data) for p in model.parameters()):
+        raise RunFailedError(_diverged(args, "a weight is nan or inf"))
+
+
 def _train_and_plot(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
     """Train as the arguments say and write the plots; return what the summary needs."""
     import matplotlib
@@ -234,10 +341,16 @@ def _train_and_plot(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
     import nn
     import viz
 
-    X, y, n_classes = _data_set(args.data, args.samples, args.noise, args.seed)
-    X_train, X_test, y_train, y_test = nn.data.train_test_split(
-        X, y, test_size=args.test_fraction, seed=args.seed
-    )
+    try:
+        X, y, n_classes = _data_set(args.data, args.samples, args.noise, args.seed)
+        if args.test_fraction > 0:
+            X_train, X_test, y_train, y_test = nn.data.train_test_split(
+                X, y, test_size=args.test_fraction, seed=args.seed
+            )
+        else:  # no test set: train on every row, report no test accuracy
+            X_train, X_test, y_train, y_test = X, [], y, []
+    except (ValueError, ArithmeticError) as error:
+        raise UsageError(f"cannot make the data with these settings: {_one_line(error)}") from error
     outputs = 1 if n_classes == 2 else n_classes
     model = nn.MLP(
         2,
@@ -249,19 +362,20 @@ def _train_and_plot(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
     loss = nn.binary_cross_entropy_with_logits if outputs == 1 else nn.cross_entropy
     lr = args.lr if args.lr is not None else DEFAULT_LR[args.optimizer]
     optimizer = _optimizer(args.optimizer, model.parameters(), lr)
+    rows = f"{len(X_train)} train / {len(X_test)} test rows" if X_test else f"{len(X_train)} rows"
     print(
         f"training {model.__class__.__name__}(2, {[*args.hidden, outputs]}, "
         f"activation={args.activation!r}, batchnorm={args.batchnorm}) on {args.data} "
-        f"({len(X_train)} train / {len(X_test)} test rows) with {args.optimizer}, lr={lr:g}"
+        f"({rows}) with {args.optimizer}, lr={lr:g}"
     )
-    history = nn.fit(
-        model,
-        X_train,
-        y_train,
+    history = _fit(
+        args,
+        X=X_train,
+        y=y_train,
+        model=model,
         loss=loss,
         optimizer=optimizer,
         epochs=args.epochs,
-        batch_size=args.batch_size,
         seed=args.seed,
         validation_data=(X_test, y_test) if X_test else None,
         progress=not args.no_progress,
@@ -274,6 +388,7 @@ def _train_and_plot(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
                 line += f"  test loss {history.val_loss[epoch]:.4f}"
                 line += f"  test accuracy {history.val_accuracy[epoch]:.3f}"
             print(line)
+    _check_finite(args, history, model)
     files = {
         "loss curve": folder / "loss.png",
         "decision boundary": folder / "decision_boundary.png",
@@ -349,6 +464,7 @@ def run_demo(args: argparse.Namespace) -> int:
 
 def run_train(args: argparse.Namespace) -> int:
     """Train an MLP as the options say; print metrics per epoch and write the plots."""
+    _check_training_options(args)
     folder = _output_folder(args.out)
     result = _train_and_plot(args, folder)
     extra: dict[str, Path] = {}
@@ -416,22 +532,49 @@ def build_parser() -> argparse.ArgumentParser:
 
     train = commands.add_parser("train", help="train an MLP on a built-in data set")
     train.description = run_train.__doc__
+    train.epilog = (
+        "Exit status: 0 when done; 1 when training diverged (the loss or a weight became "
+        "nan or inf; no plots or checkpoint are written); 2 on bad input."
+    )
     _add_training_arguments(train, epochs=50)
     train.add_argument("--data", choices=DATA_SETS, default="moons", help="(default: %(default)s)")
-    train.add_argument("--samples", type=_positive_int, default=200, help="(default: %(default)s)")
-    train.add_argument("--noise", type=float, default=0.1, help="(default: %(default)s)")
     train.add_argument(
-        "--test-fraction", type=_fraction, default=0.25, help="(default: %(default)s)"
+        "--samples",
+        type=_samples,
+        default=200,
+        help=f"rows of data, at least {MIN_SAMPLES} (default: %(default)s)",
+    )
+    train.add_argument(
+        "--noise",
+        type=_noise,
+        default=0.1,
+        help=f"std of the noise added to the points, 0 to {MAX_NOISE:g} (default: %(default)s)",
+    )
+    train.add_argument(
+        "--test-fraction",
+        type=_fraction,
+        default=0.25,
+        help="share of rows held out to test, in [0, 1); 0 trains on every row and reports "
+        "no test accuracy (default: %(default)s)",
     )
     train.add_argument("--hidden", type=_widths, default=[16, 16], help="hidden widths, e.g. 16,16")
     train.add_argument(
         "--activation", choices=("relu", "tanh", "sigmoid", "leaky_relu"), default="relu"
     )
     train.add_argument(
-        "--batchnorm", action="store_true", help="BatchNorm1d after each hidden layer"
+        "--batchnorm",
+        action="store_true",
+        help="BatchNorm1d after each hidden layer (needs --batch-size 2 or more; a last "
+        "batch of one row is skipped each epoch)",
     )
     train.add_argument("--optimizer", choices=OPTIMIZERS, default="adam")
-    train.add_argument("--lr", type=_positive_float, default=None, help="learning rate")
+    train.add_argument(
+        "--lr",
+        type=_learning_rate,
+        default=None,
+        help="learning rate, positive and finite (default: per optimizer, e.g. 0.01 for "
+        "adam); a run whose loss ends nan or inf fails with exit status 1",
+    )
     train.add_argument(
         "--batch-size", type=_positive_int, default=32, help="(default: %(default)s)"
     )
@@ -458,9 +601,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as error:
         print(f"gradstep {args.command}: error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except RunFailedError as error:  # valid input, but training diverged: exit status 1
+        print(f"gradstep {args.command}: {error}", file=sys.stderr)
+        return EXIT_RUN_FAILED
     except GraphvizNotFoundError as error:  # the environment, not the input: exit status 1
-        print(f"gradstep {args.command}: {' '.join(str(error).split())}", file=sys.stderr)
-        return EXIT_ENVIRONMENT
+        print(f"gradstep {args.command}: {_one_line(error)}", file=sys.stderr)
+        return EXIT_RUN_FAILED
 
 
 if __name__ == "__main__":

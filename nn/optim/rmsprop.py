@@ -19,13 +19,19 @@ class RMSprop(Optimizer):
         v ← α v + (1 − α) g²                     (running mean of g²)
         if centered:
             ḡ ← ḡ + (1 − α)(g − ḡ)               (running mean of g)
-            d = √(v − ḡ²) + ε                    (≈ the standard deviation of g)
+            d = √max(v − ḡ², 0) + ε              (≈ the standard deviation of g)
         else:
             d = √v + ε
         if μ > 0:   b ← μ b + g / d;   p ← p − γ b
         else:       p ← p − γ g / d
 
     Note: ε is added *outside* the square root (as PyTorch does; Keras adds it inside).
+
+    Note: v − ḡ² is a variance, never negative in exact arithmetic, but rounding can
+    make it slightly negative when the gradient barely varies (a constant gradient
+    of 0.1 with α = 0.9 does it at step 331). There PyTorch takes the square root of a
+    negative number and the parameter becomes NaN; this class clamps the difference
+    at 0, so d = ε and the step is large but finite. Elsewhere the two agree exactly.
 
     Attributes:
         square_avg: v; ``grad_avg``: ḡ (centered only, else None);
@@ -93,7 +99,8 @@ class RMSprop(Optimizer):
             v[i] = alpha * v[i] + (1.0 - alpha) * g * g
             if g_avg is not None and self.centered:
                 g_avg[i] = lerp(g_avg[i], g, 1.0 - alpha)
-                d = math.sqrt(v[i] - g_avg[i] * g_avg[i]) + eps
+                # Clamped: rounding can make this variance slightly negative (see Note).
+                d = math.sqrt(max(v[i] - g_avg[i] * g_avg[i], 0.0)) + eps
             else:
                 d = math.sqrt(v[i]) + eps
             if buf is not None and mu > 0.0:

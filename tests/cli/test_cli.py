@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 import nn
+from viz import cli
 
 GRADSTEP = str(Path(sys.executable).with_name("gradstep"))
 """The installed console script (make test installs the package into the venv)."""
@@ -152,10 +153,38 @@ def test_demo_writes_every_output(tmp_path: Path) -> None:
         (["train", "--epochs", "0"], "must be at least 1"),
         (["train", "--hidden", "16,x"], "expected widths"),
         (["train", "--data", "mnist"], "invalid choice: 'mnist'"),
-        (["train", "--lr", "-1"], "must be positive"),
+        (["train", "--lr", "-1"], "argument --lr: must be positive"),
+        (["train", "--lr", "inf"], "argument --lr: must be positive and finite, got inf"),
+        (["train", "--lr", "nan"], "argument --lr: must be positive and finite, got nan"),
+        (["train", "--noise", "-1"], "argument --noise: must be from 0 to 10, got -1"),
+        (["train", "--noise", "nan"], "argument --noise: must be from 0 to 10, got nan"),
+        (["train", "--noise", "1e308"], "argument --noise: must be from 0 to 10, got 1e308"),
+        (["train", "--noise", "inf"], "argument --noise: must be from 0 to 10"),
+        (["train", "--samples", "1"], "argument --samples: must be at least 10, got 1"),
+        (["train", "--samples", "9"], "argument --samples: must be at least 10, got 9"),
+        (["train", "--test-fraction", "1"], r"argument --test-fraction: must be in \[0, 1\)"),
+        (["train", "--test-fraction", "-0.1"], "argument --test-fraction: must be in"),
+        (
+            ["train", "--samples", "10", "--test-fraction", "0.9"],
+            "--test-fraction 0.9 of --samples 10 leaves 1 training row",
+        ),
+        (
+            ["train", "--samples", "10", "--test-fraction", "0.99"],
+            "--test-fraction 0.99 of --samples 10 leaves 0 training row",
+        ),
+        (
+            ["train", "--batchnorm", "--batch-size", "1"],
+            "--batch-size 1 cannot train with --batchnorm",
+        ),
     ],
 )
-def test_bad_input_gives_one_line_and_exit_status_2(args: list[str], message: str) -> None:
+def test_bad_input_gives_one_line_and_exit_status_2(
+    args: list[str], message: str, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    if args and args[0] == "train":  # tiny settings, in case a case is wrongly accepted
+        args = [*args, "--out", str(out), "--no-progress", "--epochs", "1"]
+        args += [] if "--samples" in args else ["--samples", "10"]
     result = run(*args)
     assert result.returncode == 2, result.stdout + result.stderr
     assert "Traceback" not in result.stderr
@@ -163,6 +192,111 @@ def test_bad_input_gives_one_line_and_exit_status_2(args: list[str], message: st
     assert len(lines) == 1, result.stderr
     assert re.search(message, lines[0]), lines[0]
     assert "pwned" not in result.stdout
+    assert not out.exists()  # refused before the output folder is made
+
+
+def test_train_with_test_fraction_0_trains_on_every_row(tmp_path: Path) -> None:
+    result = run(
+        "train", "--test-fraction", "0", "--samples", "12", "--epochs", "2", "--hidden", "4",
+        "--no-progress", "--out", str(tmp_path),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "on moons (12 rows)" in result.stdout
+    assert re.search(r"^final training accuracy: \d+\.\d%$", result.stdout, flags=re.M)
+    assert "test loss" not in result.stdout and "test accuracy" not in result.stdout
+    assert (tmp_path / "loss.png").read_bytes().startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        ["--samples", "12", "--batch-size", "4"],  # 9 training rows: batches of 4, 4, 1
+        ["--samples", "12", "--test-fraction", "0", "--batch-size", "11"],  # 11, 1
+        ["--samples", "12", "--batch-size", "32"],  # one batch, smaller than --batch-size
+        ["--samples", "10", "--test-fraction", "0.8", "--batch-size", "2"],  # 2 rows: the least
+    ],
+)
+def test_batchnorm_never_trains_on_a_batch_of_one_row(options: list[str], tmp_path: Path) -> None:
+    result = run(
+        "train", "--batchnorm", *options, "--epochs", "2", "--hidden", "4", "--no-progress",
+        "--out", str(tmp_path),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert len(re.findall(r"^epoch +\d+ +loss \d", result.stdout, flags=re.M)) == 2
+
+
+@pytest.mark.parametrize(
+    ("options", "what"),
+    [
+        (["--optimizer", "adam", "--lr", "1e308"], "loss nan"),  # weights become inf, loss nan
+        (["--optimizer", "sgd", "--lr", "1e300"], "a value overflowed a float"),
+    ],
+)
+def test_diverged_training_is_one_line_and_exit_status_1(
+    options: list[str], what: str, tmp_path: Path
+) -> None:
+    folder, checkpoint = tmp_path / "out", tmp_path / "model.json"
+    result = run(
+        "train", *options, "--samples", "10", "--epochs", "2", "--hidden", "4", "--no-progress",
+        "--out", str(folder), "--save", str(checkpoint),
+    )  # fmt: skip
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert lines == [f"gradstep train: training diverged ({what}): try a smaller --lr"]
+    assert not checkpoint.exists() and list(folder.iterdir()) == []  # nothing half-written
+
+
+@pytest.mark.parametrize(
+    ("error", "message"),
+    [
+        (ValueError("BatchNorm1d needs\nmore rows"), "BatchNorm1d needs more rows"),
+        (ZeroDivisionError("division by zero"), "division by zero"),
+    ],
+)
+def test_errors_the_settings_provoke_while_training_are_one_line(
+    error: Exception,
+    message: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    def fit(*args: object, **kwargs: object) -> None:
+        raise error
+
+    monkeypatch.setattr(nn, "fit", fit)
+    status = cli.main(["train", "--samples", "10", "--no-progress", "--out", str(tmp_path)])
+    assert status == 2
+    assert capsys.readouterr().err == (
+        f"gradstep train: error: training failed with these settings: {message}\n"
+    )
+
+
+def test_errors_making_the_data_are_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def make_moons(*args: object, **kwargs: object) -> None:
+        raise ValueError("noise must be >= 0, got -1.0")
+
+    monkeypatch.setattr(nn.data, "make_moons", make_moons)
+    status = cli.main(["train", "--samples", "10", "--no-progress", "--out", str(tmp_path)])
+    assert status == 2
+    err = capsys.readouterr().err
+    assert err == "gradstep train: error: cannot make the data with these settings: " + (
+        "noise must be >= 0, got -1.0\n"
+    )
+
+
+@pytest.mark.parametrize("error", [TypeError("a bug"), AttributeError("a bug"), KeyError("bug")])
+def test_programming_errors_while_training_still_raise(
+    error: Exception, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def fit(*args: object, **kwargs: object) -> None:
+        raise error
+
+    monkeypatch.setattr(nn, "fit", fit)
+    with pytest.raises(type(error)):
+        cli.main(["train", "--samples", "10", "--no-progress", "--out", str(tmp_path)])
 
 
 def test_unwritable_output_folder(tmp_path: Path) -> None:

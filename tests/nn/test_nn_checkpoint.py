@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import math
 import os
+import pickle
+import stat
 from pathlib import Path
 
 import pytest
@@ -47,9 +50,35 @@ def test_failed_save_leaves_the_old_file(tmp_path: Path) -> None:
     nn.save(nn.MLP(2, [3, 1], seed=0), path)
     old = path.read_text()
     model = nn.MLP(2, [3, 1], seed=1)
-    model.parameters()[0].data = float("nan")
     object.__setattr__(model, "state_dict", lambda: {"x": object()})  # not JSON-serialisable
     with pytest.raises(TypeError):
+        nn.save(model, path)
+    assert path.read_text() == old
+    assert [p.name for p in tmp_path.iterdir()] == ["model.json"]
+
+
+@pytest.mark.parametrize(
+    ("label", "bad", "message"),
+    [
+        ("0.weight[2,1]", float("nan"), r"parameter 0\.weight\[2,1\] is nan"),
+        ("3.bias[0]", float("inf"), r"parameter 3\.bias\[0\] is inf"),
+        ("1.running_var[2]", -float("inf"), r"buffer 1\.running_var\[2\] is -inf"),
+    ],
+)
+def test_save_refuses_nan_and_infinity(
+    tmp_path: Path, label: str, bad: float, message: str
+) -> None:
+    """json.dumps would write bare NaN / Infinity, which standard JSON readers refuse."""
+    path = tmp_path / "model.json"
+    nn.save(nn.MLP(2, [3, 1], batchnorm=True, seed=0), path)
+    old = path.read_text()
+    model = nn.MLP(2, [3, 1], batchnorm=True, seed=1)
+    if label.startswith("1.running_var"):
+        model[1].running_var[2] = bad
+    else:
+        dict(model.named_parameters())[label].data = bad
+        model[1].running_mean[0] = math.nan  # parameters come first, and only one is named
+    with pytest.raises(nn.CheckpointError, match=message + r" .*no NaN or infinity"):
         nn.save(model, path)
     assert path.read_text() == old
     assert [p.name for p in tmp_path.iterdir()] == ["model.json"]
@@ -103,6 +132,48 @@ def test_bad_files_raise_and_leave_the_model_unchanged(
     with pytest.raises(nn.CheckpointError, match=message):
         nn.load(model, bad)
     assert model.state_dict() == before
+
+
+@pytest.mark.parametrize(
+    ("case", "message"),
+    [
+        ("pickle", "binary file, not JSON text"),
+        ("png", "binary file, not JSON text"),
+        ("deep JSON", "nested too deeply"),
+    ],
+)
+def test_foreign_files_raise_checkpoint_error_and_leave_the_model_unchanged(
+    tmp_path: Path, case: str, message: str
+) -> None:
+    contents = {
+        "pickle": pickle.dumps(trained_model().state_dict()),
+        "png": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
+        "deep JSON": b"[" * 100_000 + b"]" * 100_000,
+    }
+    bad = tmp_path / "bad.json"
+    bad.write_bytes(contents[case])
+    model = nn.MLP(2, [5, 4, 1], batchnorm=True, seed=5)
+    before = model.state_dict()
+    with pytest.raises(nn.CheckpointError, match=f"bad.json is not a checkpoint: .*{message}"):
+        nn.load(model, bad)
+    assert model.state_dict() == before
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+@pytest.mark.parametrize("umask", [0o022, 0o002, 0o077])
+def test_save_gives_the_permissions_open_would(tmp_path: Path, umask: int) -> None:
+    previous = os.umask(umask)
+    try:
+        saved = nn.save(nn.MLP(2, [3, 1], seed=0), tmp_path / "model.json")
+        (tmp_path / "plain.json").write_text("{}")  # what open() makes
+    finally:
+        os.umask(previous)
+    mode = stat.S_IMODE(saved.stat().st_mode)
+    assert mode == 0o666 & ~umask == stat.S_IMODE((tmp_path / "plain.json").stat().st_mode)
+    # Overwriting keeps the file's permissions, as open(path, "w") would.
+    saved.chmod(0o640)
+    nn.save(nn.MLP(2, [3, 1], seed=1), saved)
+    assert stat.S_IMODE(saved.stat().st_mode) == 0o640
 
 
 def test_missing_file(tmp_path: Path) -> None:

@@ -79,6 +79,32 @@ def test_cross_entropy_by_hand_and_stable() -> None:
     assert nn.cross_entropy([[1.0, 2.0], [3.0, 0.0]], [1.0, 0], reduction="sum").data > 0
 
 
+def test_cross_entropy_takes_any_integer_type_as_class_index() -> None:
+    np = pytest.importorskip("numpy")
+    expected = nn.cross_entropy([[1.0, 2.0], [0.5, 0.0]], [1, 0]).data
+    for targets in ([np.int64(1), np.uint8(0)], np.array([1, 0]), [1.0, np.float32(0.0)]):
+        assert nn.cross_entropy([[1.0, 2.0], [0.5, 0.0]], targets).data == expected
+    one_row = nn.cross_entropy([1.0, 2.0], 1).data
+    assert nn.cross_entropy(np.array([1.0, 2.0]), np.int32(1)).data == one_row
+    with pytest.raises(ValueError, match="a bool"):
+        nn.cross_entropy([[1.0, 2.0]], np.array([True]))  # numpy's bool too
+
+
+@pytest.mark.parametrize(
+    ("target", "message"),
+    [
+        (True, r"target 0 is True, a bool; expected a class index in \[0, 2\)"),
+        (0.5, r"target 0 is 0\.5 \(a float\), not an integer; .*not probabilities"),
+        ("1", r"target 0 is '1' \(a str\), not an integer"),
+        (None, r"target 0 is None \(a NoneType\), not an integer"),
+        (float("nan"), r"target 0 is nan \(a float\), not an integer"),
+    ],
+)
+def test_cross_entropy_refuses_bools_and_non_integers(target: object, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        nn.cross_entropy([[1.0, 2.0]], [target])
+
+
 def test_hinge_by_hand() -> None:
     assert nn.hinge_loss([2.0, 0.5, -1.0], [1, 1, 1]).data == pytest.approx(2.5 / 3)
     s = values([2.0, 0.5, -1.0, 0.25])

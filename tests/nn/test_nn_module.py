@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import copy
+import gc
 import json
 import math
+import pickle
 import random
 
 import pytest
@@ -116,6 +119,72 @@ def test_labels_name_module_path_parameter_and_index() -> None:
     assert nested.parameters()[0].label == "0.0.weight[0,0]"
     assert nested.parameters()[-1].label == "1.bias[0]"
     assert nn.Linear(1, 1).parameters()[0].label == "weight[0,0]"  # a model on its own
+
+
+def labels_agree(model: nn.Module) -> bool:
+    """Every parameter's label is its name in the outermost module's named_parameters()."""
+    return all(name == value.label for name, value in model.named_parameters())
+
+
+def test_labels_follow_changes_made_inside_a_nested_module() -> None:
+    inner = nn.Sequential(nn.Linear(2, 2, seed=0))
+    outer = nn.Sequential(inner)
+    inner.append(nn.Linear(2, 1, seed=1))  # a change below the outermost module
+    assert outer.parameters()[-1].label == "0.1.bias[0]"
+    assert labels_agree(outer)
+
+    class Scaled(nn.Module):  # registers a parameter after it was attached
+        def __init__(self) -> None:
+            super().__init__()
+            self.layer = nn.Linear(1, 1, seed=0)
+
+    scaled = Scaled()
+    model = nn.Sequential(nn.ReLU(), nn.Sequential(scaled))
+    scaled.register_parameter("gain", [Value(2.0)])
+    assert [p.label for p in model.parameters()] == [
+        "1.0.gain[0]", "1.0.layer.weight[0,0]", "1.0.layer.bias[0]",
+    ]  # fmt: skip
+    assert labels_agree(model)
+
+
+def test_a_replaced_or_removed_module_is_labelled_from_itself() -> None:
+    model = nn.Sequential(nn.Linear(2, 2, seed=0), nn.Sequential(nn.Linear(2, 1, seed=1)))
+    old = model[1]
+    model.__setattr__("1", nn.Linear(2, 3, seed=2))  # replace sub-module "1"
+    assert model.parameters()[-1].label == "1.bias[2]" and labels_agree(model)
+    assert old.parameters()[0].label == "0.weight[0,0]" and labels_agree(old)
+    old.append(nn.Linear(1, 1))  # no longer part of the model: does not touch it
+    assert old.parameters()[-1].label == "1.bias[0]" and labels_agree(model)
+
+
+def test_a_parent_is_held_weakly_and_cycles_are_refused() -> None:
+    inner = nn.Sequential(nn.Linear(2, 2, seed=0))
+    outer = nn.Sequential(inner)
+    assert inner.parameters()[0].label == "0.0.weight[0,0]"
+    del outer
+    gc.collect()  # the child did not keep its parent alive
+    inner.append(nn.Linear(2, 1, seed=1))
+    assert labels_agree(inner) and inner.parameters()[0].label == "0.weight[0,0]"
+    with pytest.raises(ValueError, match="inside itself"):
+        inner.append(inner)
+    with pytest.raises(ValueError, match="inside itself"):
+        inner[0].__setattr__("loop", inner)
+    assert len(inner) == 2
+
+
+def test_copies_and_pickles_keep_their_own_labels() -> None:
+    inner = nn.Sequential(nn.Linear(2, 2, seed=0))
+    outer = nn.Sequential(nn.ReLU(), inner)
+    for twin in (copy.deepcopy(outer), pickle.loads(pickle.dumps(outer))):
+        assert twin.state_dict() == outer.state_dict() and labels_agree(twin)
+        twin[1].append(nn.Linear(2, 1, seed=1))  # relabels the twin, from the twin's root
+        assert twin.parameters()[-1].label == "1.1.bias[0]" and labels_agree(twin)
+    assert labels_agree(outer) and len(outer.parameters()) == 6
+    alone = copy.deepcopy(inner)  # a copy of a sub-module is its own outermost module
+    assert alone.parameters()[0].label == "0.weight[0,0]"
+    shallow = copy.copy(inner)  # shares the Values: must not relabel them
+    assert shallow.parameters()[0] is inner.parameters()[0]
+    assert inner.parameters()[0].label == "1.0.weight[0,0]"
 
 
 def test_state_dict_has_pytorchs_keys_and_plain_numbers() -> None:
@@ -297,3 +366,7 @@ def test_a_slice_keeps_names_and_leaves_the_models_labels_alone() -> None:
     assert list(head.state_dict()) == ["2.weight", "2.bias", "4.weight", "4.bias"]
     assert model[2].weight[0][0].label == "2.weight[0,0]"
     assert head([0.5, -1.0, 2.0])[0].data == model[4](model[3](model[2]([0.5, -1.0, 2.0])))[0].data
+    model[4].register_parameter("extra", [Value(0.0)])  # a change in the model...
+    wrapped = nn.Sequential(head)  # ...and a wrapped slice: neither disowns the other
+    assert model[4].extra[0].label == "4.extra[0]" and labels_agree(model)
+    assert len(wrapped.parameters()) == len(head.parameters()) == 12 + 4 + 1

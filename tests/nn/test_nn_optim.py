@@ -99,7 +99,7 @@ def rmsprop_floats(
         v = alpha * v + (1 - alpha) * g * g
         if centered:
             gbar = alpha * gbar + (1 - alpha) * g
-            d = math.sqrt(v - gbar * gbar) + eps
+            d = math.sqrt(max(v - gbar * gbar, 0.0)) + eps  # clamped: see RMSprop's Note
         else:
             d = math.sqrt(v) + eps
         if momentum > 0:
@@ -194,6 +194,26 @@ def test_adam_two_steps_by_hand() -> None:
     v2 = 0.999 * 0.001 * 14.5**2 + 0.001 * g2**2
     x2 = x1 - lr * (m2 / (1 - 0.9**2)) / (math.sqrt(v2 / (1 - 0.999**2)) + 1e-8)
     assert run(Adam, 2, lr=lr) == pytest.approx([x1, x2], rel=1e-13)
+
+
+def test_centered_rmsprop_survives_a_constant_gradient() -> None:
+    """With a constant gradient v - ḡ² tends to 0 and rounding takes it below 0 (at step
+    331 here): clamped at 0, d is eps and the step lr g / eps, where PyTorch gives NaN."""
+    lr, alpha, eps, g = 1e-3, 0.9, 1e-8, 0.1
+    x = Value(1.0)
+    opt = RMSprop([x], lr=lr, alpha=alpha, eps=eps, centered=True)
+    assert opt.grad_avg is not None
+    negative_steps = 0
+    for _ in range(1000):
+        before = x.data
+        opt.zero_grad()
+        (g * x).backward()
+        opt.step()
+        assert math.isfinite(x.data)
+        if opt.square_avg[0] - opt.grad_avg[0] ** 2 < 0.0:
+            negative_steps += 1
+            assert before - x.data == pytest.approx(lr * g / eps, rel=1e-9)
+    assert negative_steps > 0  # the case this test is about did happen
 
 
 # -- long trajectories against the float reimplementations --------------------------

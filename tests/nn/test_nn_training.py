@@ -149,6 +149,28 @@ def test_multiclass_training_with_cross_entropy() -> None:
     assert history.accuracy[-1] == 1.0
 
 
+def test_cross_entropy_training_from_numpy_arrays() -> None:
+    np = pytest.importorskip("numpy")
+    xs, ys = nn.data.make_blobs(
+        90, centers=[[-3.0, 0.0], [3.0, 0.0], [0.0, 4.0]], noise=0.5, seed=2
+    )
+    X, y = np.array(xs), np.array(ys)  # y holds numpy integers (np.int64)
+    model = nn.MLP(2, [8, 3], seed=0)
+    history = nn.fit(
+        model, X, y, loss=nn.cross_entropy,
+        optimizer=nn.optim.Adam(model.parameters(), lr=0.05), epochs=15, batch_size=30, seed=0,
+        validation_data=(X, y), progress=False,
+    )  # fmt: skip
+    assert history.accuracy[-1] == 1.0 and history.val_accuracy[-1] == 1.0
+    lists = nn.MLP(2, [8, 3], seed=0)  # the same numbers as from plain lists
+    same = nn.fit(
+        lists, xs, ys, loss=nn.cross_entropy,
+        optimizer=nn.optim.Adam(lists.parameters(), lr=0.05), epochs=15, batch_size=30, seed=0,
+        progress=False,
+    )  # fmt: skip
+    assert history.loss == same.loss
+
+
 def test_progress_bar_can_be_shown(capsys: pytest.CaptureFixture[str]) -> None:
     model = nn.Linear(1, 1, seed=0)
     nn.fit(
