@@ -21,7 +21,33 @@ def is_grad_enabled() -> bool:
     return _enabled
 
 
-class no_grad(ContextDecorator):  # noqa: N801 - named like torch.no_grad, which users know
+class _GradMode(ContextDecorator):
+    """Sets whether ops record the graph inside a ``with`` block (or a decorated function)."""
+
+    recording: bool
+
+    def __init__(self) -> None:
+        # A stack, not one saved flag: the same instance may be entered again
+        # before it exits (a decorated function that calls itself).
+        self._saved: list[bool] = []
+
+    def __enter__(self) -> _GradMode:
+        global _enabled
+        self._saved.append(_enabled)
+        _enabled = self.recording
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        global _enabled
+        _enabled = self._saved.pop()
+
+
+class no_grad(_GradMode):  # noqa: N801 - named like torch.no_grad, which users know
     """Context manager and decorator under which ops record no graph.
 
     Example:
@@ -38,28 +64,10 @@ class no_grad(ContextDecorator):  # noqa: N801 - named like torch.no_grad, which
         ()
     """
 
-    def __init__(self) -> None:
-        # A stack, not one saved flag: the same instance may be entered again
-        # before it exits (a decorated function that calls itself).
-        self._saved: list[bool] = []
-
-    def __enter__(self) -> no_grad:
-        global _enabled
-        self._saved.append(_enabled)
-        _enabled = False
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        global _enabled
-        _enabled = self._saved.pop()
+    recording = False
 
 
-class enable_grad(ContextDecorator):  # noqa: N801 - named like torch.enable_grad
+class enable_grad(_GradMode):  # noqa: N801 - named like torch.enable_grad
     """Context manager and decorator under which ops record the graph, even inside no_grad.
 
     ``autograd.grad(..., create_graph=True)`` uses it: a gradient asked for as a graph is
@@ -74,20 +82,4 @@ class enable_grad(ContextDecorator):  # noqa: N801 - named like torch.enable_gra
         '*'
     """
 
-    def __init__(self) -> None:
-        self._saved: list[bool] = []
-
-    def __enter__(self) -> enable_grad:
-        global _enabled
-        self._saved.append(_enabled)
-        _enabled = True
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        global _enabled
-        _enabled = self._saved.pop()
+    recording = True

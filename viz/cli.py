@@ -76,16 +76,20 @@ class _Parser(argparse.ArgumentParser):
 # -- argument types -----------------------------------------------------------------------
 
 
+def _number(text: str, what: str = "") -> float:
+    """``text`` as a float, or the argparse error saying it is not a number."""
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{what}{text!r} is not a number") from None
+
+
 def _variable(text: str) -> tuple[str, float]:
     name, sep, number = text.partition("=")
     name = name.strip()
     if not sep or not name.isidentifier():
         raise argparse.ArgumentTypeError(f"expected NAME=NUMBER, got {text!r}")
-    try:
-        value = float(number)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{name}: {number!r} is not a number") from None
-    return name, value
+    return name, _number(number, f"{name}: ")
 
 
 def _positive_int(text: str) -> int:
@@ -106,30 +110,21 @@ def _samples(text: str) -> int:
 
 
 def _learning_rate(text: str) -> float:
-    try:
-        x = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    x = _number(text)
     if not (x > 0 and math.isfinite(x)):
         raise argparse.ArgumentTypeError(f"must be positive and finite, got {text}")
     return x
 
 
 def _noise(text: str) -> float:
-    try:
-        x = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    x = _number(text)
     if not 0 <= x <= MAX_NOISE:  # also rejects nan; inf is above the maximum
         raise argparse.ArgumentTypeError(f"must be from 0 to {MAX_NOISE:g}, got {text}")
     return x
 
 
 def _fraction(text: str) -> float:
-    try:
-        x = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    x = _number(text)
     if not 0 <= x < 1:
         raise argparse.ArgumentTypeError(f"must be in [0, 1), got {text}")
     return x
