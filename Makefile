@@ -58,12 +58,12 @@ typecheck: setup-test
 	$(BIN)/mypy
 
 unit: setup-test
-	$(BIN)/pytest -n $(PYTEST_WORKERS) -m "not exhaustive"
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup -m "not exhaustive"
 
 # -- more -----------------------------------------------------------------------------------
 
 test-exhaustive: setup-test
-	HYPOTHESIS_PROFILE=exhaustive $(BIN)/pytest -n $(PYTEST_WORKERS) -m "exhaustive or not exhaustive"
+	HYPOTHESIS_PROFILE=exhaustive $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup -m "exhaustive or not exhaustive"
 
 bench: $(VENV)/.installed-bench
 	$(PY) bench/run.py

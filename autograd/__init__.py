@@ -44,6 +44,9 @@ from autograd.value import (
     sum,  # noqa: A004 - mirrors torch.sum
 )
 
+__distribution__ = "gradstep"
+"""This package is gradstep's, not a namesake's (see :mod:`autograd._own`)."""
+
 __all__ = [
     "Constant",
     "GradcheckError",

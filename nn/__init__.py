@@ -23,20 +23,39 @@ Public API:
 
 * :class:`Module`, :class:`Sequential`; layers :class:`Linear`, :class:`BatchNorm1d`,
   :class:`ReLU`, :class:`Tanh`, :class:`Sigmoid`, :class:`LeakyReLU`; models
-  :class:`MLP`, :class:`LogisticRegression`; :func:`manual_seed`.
+  :class:`MLP`, :class:`LogisticRegression`; :func:`manual_seed`; :data:`ACTIVATIONS`
+  (the activations by name).
 * Losses: :func:`mse_loss`, :func:`binary_cross_entropy`,
   :func:`binary_cross_entropy_with_logits`, :func:`cross_entropy`, :func:`hinge_loss`.
-* :mod:`nn.optim`: ``SGD``, ``Adagrad``, ``RMSprop``, ``Adam``, ``AdamW``.
+* :mod:`nn.optim`: ``SGD``, ``Adagrad``, ``RMSprop``, ``Adam``, ``AdamW``; ``OPTIMIZERS`` (by
+  name, with a learning rate to start from).
 * :mod:`nn.data`: ``make_moons``, ``make_circles``, ``make_blobs``, ``make_spirals``,
-  ``make_xor``, ``batches``, ``train_test_split``.
+  ``make_xor``, ``DATASETS`` (by name), ``batches``, ``train_test_split``.
 * Training: :func:`fit` (returns a :class:`History`), :func:`evaluate`.
 * Checkpoints: :func:`save`, :func:`load` (JSON).
 """
 
 from __future__ import annotations
 
+__distribution__ = "gradstep"
+"""This package is gradstep's, not a namesake's (see :mod:`autograd._own`)."""
+
+# nn is built on gradstep's own autograd (other distributions use the same import names).
+try:
+    from autograd._own import require_own
+except Exception as error:  # not even gradstep's autograd/_own.py: a namesake comes first
+    import sys
+
+    where = getattr(sys.modules.get("autograd"), "__file__", None) or "an unknown location"
+    raise ImportError(
+        f"gradstep's nn needs gradstep's package 'autograd', but `import autograd` finds "
+        f"another package at {where} ({' '.join(str(error).split())}): install gradstep in a "
+        "virtual environment of its own, as `make demo` does, and check with `gradstep doctor`."
+    ) from None
+require_own("autograd", needed_by="nn")
+
 from nn import data, optim
-from nn.activation import LeakyReLU, ReLU, Sigmoid, Tanh
+from nn.activation import ACTIVATIONS, LeakyReLU, ReLU, Sigmoid, Tanh
 from nn.batchnorm import BatchNorm1d
 from nn.checkpoint import CheckpointError, load, save
 from nn.container import Sequential
@@ -54,6 +73,7 @@ from nn.module import IncompatibleKeys, Module, StateDictError
 from nn.training import History, accuracy_rule, evaluate, fit
 
 __all__ = [
+    "ACTIVATIONS",
     "MLP",
     "BatchNorm1d",
     "CheckpointError",

@@ -1,7 +1,9 @@
 """Elementwise activation functions as modules: ReLU, Tanh, Sigmoid, LeakyReLU.
 
 Each applies one engine op to every entry of a row or of each row of a batch, and
-records one node per entry. They have no parameters.
+records one node per entry. They have no parameters. :data:`ACTIVATIONS` names them
+for everything that picks an activation by name (``MLP(activation=...)``, the
+``gradstep`` command).
 """
 
 from __future__ import annotations
@@ -92,3 +94,18 @@ class LeakyReLU(_Elementwise):
 
     def extra_repr(self) -> str:
         return f"negative_slope={self.negative_slope}"
+
+
+ACTIVATIONS: dict[str, type[Module]] = {
+    "relu": ReLU,
+    "tanh": Tanh,
+    "sigmoid": Sigmoid,
+    "leaky_relu": LeakyReLU,
+}
+"""The activations by name: ``ACTIVATIONS["tanh"]()`` is a :class:`Tanh` module.
+
+Example:
+    >>> import nn
+    >>> list(nn.ACTIVATIONS)
+    ['relu', 'tanh', 'sigmoid', 'leaky_relu']
+"""

@@ -7,13 +7,17 @@ machine, and the global ``random`` state is never touched. Samples are shuffled,
 any slice of the data holds every class.
 
 Losses that want labels -1/+1 (:func:`nn.hinge_loss`) take ``[2 * t - 1 for t in y]``.
+
+:data:`DATASETS` names the built-in data sets for everything that picks one by name
+(the ``gradstep`` command, your own scripts).
 """
 
 from __future__ import annotations
 
 import math
 import random
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from functools import partial
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -189,6 +193,33 @@ def make_xor(n_samples: int = 100, noise: float = 0.0, seed: int | None = None) 
         a, b = rng.uniform(-1.0, 1.0), rng.uniform(-1.0, 1.0)
         points.append((a, b, int((a > 0) != (b > 0))))
     return _finish(points, noise, rng)
+
+
+BLOB_CENTERS = ((-1.5, -1.0), (1.5, -1.0), (0.0, 1.6))
+"""The centers of the ``"blobs"`` data set of :data:`DATASETS`: a triangle of side 3."""
+
+DATASETS: dict[str, Callable[..., Dataset]] = {
+    "moons": make_moons,
+    "circles": make_circles,
+    "xor": make_xor,
+    "spirals": partial(make_spirals, n_classes=3),
+    "blobs": partial(make_blobs, centers=BLOB_CENTERS),
+}
+"""The built-in 2-D data sets by name, each called as ``make(n_samples, noise=..., seed=...)``.
+
+* ``"moons"``: two interleaving half circles (2 classes);
+* ``"circles"``: a circle inside a ring (2 classes);
+* ``"xor"``: points in [-1, 1]², class 1 where the signs differ (2 classes);
+* ``"spirals"``: three interleaved spiral arms (3 classes);
+* ``"blobs"``: three Gaussian blobs at :data:`BLOB_CENTERS`, ``noise`` their standard
+  deviation (3 classes).
+
+Example:
+    >>> import nn
+    >>> X, y = nn.data.DATASETS["spirals"](30, noise=0.1, seed=0)
+    >>> len(X), sorted(set(y))
+    (30, [0, 1, 2])
+"""
 
 
 def _check_xy(X: Sequence[T], y: Sequence[U]) -> None:

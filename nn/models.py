@@ -5,19 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from nn import init
-from nn.activation import LeakyReLU, ReLU, Sigmoid, Tanh
+from nn.activation import ACTIVATIONS, Sigmoid
 from nn.batchnorm import BatchNorm1d
 from nn.container import Sequential
 from nn.linear import Linear
 from nn.module import Module
-
-ACTIVATIONS: dict[str, type[Module]] = {
-    "relu": ReLU,
-    "tanh": Tanh,
-    "sigmoid": Sigmoid,
-    "leaky_relu": LeakyReLU,
-}
-"""The activations ``MLP`` accepts by name."""
 
 
 class MLP(Sequential):
@@ -32,7 +24,7 @@ class MLP(Sequential):
     Args:
         nin: the number of input features.
         nouts: the width of each layer; the last entry is the number of outputs.
-        activation: "relu", "tanh", "sigmoid" or "leaky_relu".
+        activation: "relu", "tanh", "sigmoid" or "leaky_relu" (see :data:`nn.ACTIVATIONS`).
         batchnorm: whether to put a BatchNorm1d after each hidden Linear.
         seed: None (the default generator, see :func:`nn.manual_seed`) or an int: one
             generator seeded with it initialises all layers, in order.

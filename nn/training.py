@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
-from tqdm import tqdm  # type: ignore[import-untyped]
+from tqdm.auto import tqdm as auto_tqdm  # type: ignore[import-untyped]
 
 from autograd import Value, no_grad
 from nn.data import batches
@@ -23,6 +23,8 @@ from nn.optim.optimizer import Optimizer
 
 LossFunction = Callable[[Any, Any], Value]
 AccuracyFunction = Callable[[Any, Sequence[Any]], float]
+EpochCallback = Callable[[int, "History"], None]
+T = TypeVar("T")
 
 
 @dataclass
@@ -124,6 +126,28 @@ def _layers(model: Module) -> list[tuple[str, list[Value]]]:
     return out
 
 
+def progress_bar(iterable: Iterable[T], *, enabled: bool = True, **options: Any) -> Any:
+    """``iterable`` wrapped in a tqdm progress bar where there is somewhere to show one.
+
+    In Jupyter the bar is a notebook widget (``tqdm.auto``). Elsewhere it is drawn on
+    standard error only when that is a terminal: redrawn with carriage returns, a bar
+    would fill a log file or a pipe with hundreds of half-lines.
+
+    Args:
+        iterable: what to iterate over.
+        enabled: False hides the bar everywhere.
+        options: passed to tqdm (``desc``, ``unit``, ``leave``...).
+
+    Returns:
+        A tqdm bar: iterate over it as over ``iterable``; ``close()`` it when done.
+    """
+    # In a Jupyter kernel (with ipywidgets) tqdm.auto's class derives from the widget bar.
+    in_notebook = any(base.__module__ == "tqdm.notebook" for base in auto_tqdm.__mro__)
+    # disable=None is tqdm's own rule: draw only when the output is a terminal.
+    disable = (not enabled) or (False if in_notebook else None)
+    return auto_tqdm(iterable, disable=disable, **options)
+
+
 def evaluate(
     model: Module,
     X: Sequence[Any],
@@ -164,6 +188,7 @@ def fit(
     validation_data: tuple[Sequence[Any], Sequence[Any]] | None = None,
     accuracy: AccuracyFunction | None = None,
     progress: bool = True,
+    on_epoch_end: EpochCallback | None = None,
 ) -> History:
     """Train ``model`` on ``(X, y)``: for each batch, forward, loss, backward, optimizer step.
 
@@ -182,7 +207,12 @@ def fit(
         validation_data: ``(X_val, y_val)``, evaluated after every epoch.
         accuracy: ``accuracy(predictions, targets) -> fraction`` on the model's outputs
             as floats; by default chosen from the loss (see :func:`accuracy_rule`).
-        progress: show a tqdm progress bar (one tick per epoch).
+        progress: show a progress bar (one tick per epoch) where there is somewhere to
+            show it: a Jupyter notebook, or standard error when it is a terminal (see
+            :func:`progress_bar`). False hides it.
+        on_epoch_end: called as ``on_epoch_end(epoch, history)`` after each epoch (1 for
+            the first), once its numbers are in ``history``: print a line, stop early
+            by raising, save a checkpoint...
 
     Returns:
         A :class:`History` with the loss, accuracy and per-layer gradient magnitudes of
@@ -211,9 +241,9 @@ def fit(
     shuffles = random.Random(seed)
     was_training = model.training
     model.train()
-    bar = tqdm(range(epochs), desc="training", unit="epoch", disable=not progress, leave=False)
+    bar = progress_bar(range(epochs), enabled=progress, desc="training", unit="epoch", leave=False)
     try:
-        for _ in bar:
+        for epoch in bar:
             loss_sum = hits = 0.0
             rows = steps = 0
             grad_sums = dict.fromkeys(history.grad_magnitudes, 0.0)
@@ -249,6 +279,8 @@ def fit(
                 history.val_accuracy.append(val_acc)
                 shown["val_loss"] = f"{val_loss:.4f}"
             bar.set_postfix(shown, refresh=False)
+            if on_epoch_end is not None:
+                on_epoch_end(epoch + 1, history)
     finally:
         bar.close()
         model.train(was_training)

@@ -31,6 +31,18 @@ Example:
 
 from __future__ import annotations
 
+__distribution__ = "gradstep"
+"""This package is gradstep's, not a namesake's (see :mod:`autograd._own`)."""
+
+# viz is built on gradstep's own autograd and nn (other distributions use the same names).
+try:
+    from autograd._own import require_own
+except Exception:  # `autograd` is a namesake's: importing nn says so in one sentence
+    import nn  # noqa: F401
+
+    raise
+require_own("autograd", "nn", needed_by="viz")
+
 from viz.graph import (
     COLLAPSE_THRESHOLD,
     GraphDrawing,

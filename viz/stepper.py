@@ -444,6 +444,17 @@ class BackpropStepper:
 
         return player_fragment(self, player_id=player_id)
 
+    def html(self, *, title: str | None = None) -> str:
+        """The player as one complete, self-contained HTML page (what :meth:`to_html` writes).
+
+        Raises:
+            ValueError: if there are more than :data:`MAX_PLAYER_STEPS` steps.
+            GraphvizNotFoundError: if Graphviz is not installed.
+        """
+        from viz.player import player_document
+
+        return player_document(self, title=title)
+
     def to_html(self, path: str | os.PathLike[str], *, title: str | None = None) -> Path:
         """Write the player as ONE self-contained HTML file and return its path.
 
@@ -454,10 +465,8 @@ class BackpropStepper:
             ValueError: if there are more than :data:`MAX_PLAYER_STEPS` steps.
             GraphvizNotFoundError: if Graphviz is not installed.
         """
-        from viz.player import player_document
-
         out = Path(path)
-        out.write_text(player_document(self, title=title), encoding="utf-8")
+        out.write_text(self.html(title=title), encoding="utf-8")
         return out
 
     def _repr_html_(self) -> str:

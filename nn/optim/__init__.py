@@ -10,6 +10,9 @@ same trajectory. Usage is PyTorch's::
         loss = ...
         loss.backward()
         opt.step()
+
+:data:`OPTIMIZERS` names them (with a learning rate to start from) for everything that
+picks an optimizer by name.
 """
 
 from __future__ import annotations
@@ -17,7 +20,17 @@ from __future__ import annotations
 from nn.optim.adagrad import Adagrad
 from nn.optim.adam import Adam, AdamW
 from nn.optim.optimizer import Optimizer
+from nn.optim.registry import OPTIMIZERS, OptimizerChoice
 from nn.optim.rmsprop import RMSprop
 from nn.optim.sgd import SGD
 
-__all__ = ["SGD", "Adagrad", "Adam", "AdamW", "Optimizer", "RMSprop"]
+__all__ = [
+    "OPTIMIZERS",
+    "SGD",
+    "Adagrad",
+    "Adam",
+    "AdamW",
+    "Optimizer",
+    "OptimizerChoice",
+    "RMSprop",
+]

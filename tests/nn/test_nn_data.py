@@ -104,3 +104,22 @@ def test_train_test_split() -> None:
     assert [int(r[0]) for r in xs_test] == y_test
     _, xs_test, _, y_test = data.train_test_split(xs, y, test_size=2, shuffle=False)
     assert y_test == [8, 9]
+
+
+@pytest.mark.parametrize(
+    ("name", "classes"),
+    [("moons", 2), ("circles", 2), ("xor", 2), ("spirals", 3), ("blobs", 3)],
+)
+def test_every_registered_data_set_takes_size_noise_and_seed(name: str, classes: int) -> None:
+    make = data.DATASETS[name]
+    X, y = make(30, noise=0.05, seed=1)
+    assert len(X) == len(y) == 30 and all(len(row) == 2 for row in X)
+    assert sorted(set(y)) == list(range(classes))
+    assert make(30, noise=0.05, seed=1) == (X, y)  # the seed decides everything
+    assert make(30, noise=0.05, seed=2) != (X, y)
+
+
+def test_the_blobs_of_the_registry_sit_at_their_documented_centers() -> None:
+    X, _ = data.DATASETS["blobs"](300, noise=0.0, seed=0)
+    centers = {(round(a, 9), round(b, 9)) for a, b in X}
+    assert centers == {(float(a), float(b)) for a, b in data.BLOB_CENTERS}

@@ -233,3 +233,15 @@ class Broken(nn.Module):
 def test_module_gradcheck_catches_a_wrong_derivative() -> None:
     with pytest.raises(AssertionError, match="gradient mismatch"):
         module_gradcheck(Broken(), ROWS)
+
+
+def test_the_activations_registry_builds_the_modules_mlp_uses() -> None:
+    assert {name: cls.__name__ for name, cls in nn.ACTIVATIONS.items()} == {
+        "relu": "ReLU",
+        "tanh": "Tanh",
+        "sigmoid": "Sigmoid",
+        "leaky_relu": "LeakyReLU",
+    }
+    for name, cls in nn.ACTIVATIONS.items():
+        assert isinstance(nn.MLP(2, [3, 1], activation=name, seed=0)[1], cls)
+        assert cls()([-2.0])[0].op == name

@@ -400,3 +400,24 @@ def test_zero_grad_and_step_on_a_model() -> None:
     opt.zero_grad()
     assert all(p.grad == 0.0 for p in model.parameters())
     assert "SGD(3 parameters, lr=0.1" in repr(opt)
+
+
+def test_the_registry_names_each_optimizer_with_its_settings() -> None:
+    params = [Value(1.0), Value(-2.0)]
+    expected = {
+        "sgd": (nn.optim.SGD, 0.1),
+        "momentum": (nn.optim.SGD, 0.05),
+        "adagrad": (nn.optim.Adagrad, 0.1),
+        "rmsprop": (nn.optim.RMSprop, 0.01),
+        "adam": (nn.optim.Adam, 0.01),
+        "adamw": (nn.optim.AdamW, 0.01),
+    }
+    assert list(nn.optim.OPTIMIZERS) == list(expected)
+    for name, (kind, lr) in expected.items():
+        choice = nn.optim.OPTIMIZERS[name]
+        assert choice.lr == lr and choice.summary
+        made = choice(params)
+        assert type(made) is kind and made.lr == lr
+        assert choice(params, lr=0.5).lr == 0.5
+    assert nn.optim.OPTIMIZERS["momentum"](params).momentum == 0.9
+    assert nn.optim.OPTIMIZERS["sgd"](params).momentum == 0.0

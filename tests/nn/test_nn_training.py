@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import fcntl
 import math
+import os
+import pty
+import struct
+import sys
+import termios
 
 import pytest
 
@@ -171,13 +177,48 @@ def test_cross_entropy_training_from_numpy_arrays() -> None:
     assert history.loss == same.loss
 
 
-def test_progress_bar_can_be_shown(capsys: pytest.CaptureFixture[str]) -> None:
+def _fit_two_epochs(**options: object) -> None:
     model = nn.Linear(1, 1, seed=0)
     nn.fit(
         model, [[0.0], [1.0]], [0.0, 1.0], loss=nn.mse_loss,
-        optimizer=nn.optim.SGD(model.parameters()), epochs=2, progress=True,
+        optimizer=nn.optim.SGD(model.parameters()), epochs=2, **options,
     )  # fmt: skip
-    assert "training" in capsys.readouterr().err
+
+
+def _drawn_on_a_terminal(monkeypatch: pytest.MonkeyPatch, **options: object) -> bytes:
+    """What a fit draws on standard error when that is a real terminal (a pty, 80 columns)."""
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    with os.fdopen(follower, "w") as terminal, monkeypatch.context() as patch:
+        patch.setattr(sys, "stderr", terminal)
+        _fit_two_epochs(**options)
+        terminal.write("end")  # so that the read below never blocks
+        terminal.flush()
+        drawn = os.read(leader, 65536)
+    os.close(leader)
+    return drawn.removesuffix(b"end")
+
+
+def test_the_progress_bar_is_drawn_on_a_terminal_only(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _fit_two_epochs(progress=True)
+    assert capsys.readouterr().err == ""  # captured: not a terminal, so no bar
+    assert b"training:" in _drawn_on_a_terminal(monkeypatch, progress=True)
+    assert _drawn_on_a_terminal(monkeypatch, progress=False) == b""
+
+
+def test_on_epoch_end_sees_each_epoch_as_it_ends() -> None:
+    seen = []
+    model = nn.Linear(1, 1, seed=0)
+    nn.fit(
+        model, [[0.0], [1.0]], [0.0, 1.0], loss=nn.mse_loss,
+        optimizer=nn.optim.SGD(model.parameters()), epochs=3, progress=False,
+        on_epoch_end=lambda epoch, history: seen.append((epoch, list(history.loss))),
+    )  # fmt: skip
+    assert [epoch for epoch, _ in seen] == [1, 2, 3]
+    assert [len(losses) for _, losses in seen] == [1, 2, 3]
+    assert seen[-1][1][:2] == seen[1][1]  # the history grows; earlier numbers stay
 
 
 def test_fit_errors() -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import nn
-from viz import cli
+from gradstep import cli
 
 GRADSTEP = str(Path(sys.executable).with_name("gradstep"))
 """The installed console script (make test installs the package into the venv)."""
@@ -105,7 +105,7 @@ def test_train_prints_epochs_writes_plots_and_a_loadable_checkpoint(tmp_path: Pa
         "--out", str(folder), "--save", str(checkpoint),
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    assert len(re.findall(r"^epoch +\d+ +loss", result.stdout, flags=re.M)) == 3
+    assert len(re.findall(r"^epoch +\d+/3 +loss", result.stdout, flags=re.M)) == 3
     for name in ("loss.png", "decision_boundary.png", "gradient_flow.png"):
         assert (folder / name).read_bytes().startswith(b"\x89PNG")
     model = nn.MLP(2, [4, 1], activation="tanh", batchnorm=True)
@@ -222,7 +222,7 @@ def test_batchnorm_never_trains_on_a_batch_of_one_row(options: list[str], tmp_pa
         "--out", str(tmp_path),
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    assert len(re.findall(r"^epoch +\d+ +loss \d", result.stdout, flags=re.M)) == 2
+    assert len(re.findall(r"^epoch +\d+/2 +loss \d", result.stdout, flags=re.M)) == 2
 
 
 @pytest.mark.parametrize(
@@ -278,7 +278,7 @@ def test_errors_making_the_data_are_one_line(
     def make_moons(*args: object, **kwargs: object) -> None:
         raise ValueError("noise must be >= 0, got -1.0")
 
-    monkeypatch.setattr(nn.data, "make_moons", make_moons)
+    monkeypatch.setitem(nn.data.DATASETS, "moons", make_moons)
     status = cli.main(["train", "--samples", "10", "--no-progress", "--out", str(tmp_path)])
     assert status == 2
     err = capsys.readouterr().err

@@ -6,8 +6,10 @@ and calls of the functions in :data:`FUNCTIONS`. Nothing is ever passed to ``eva
 or ``exec``, so ``__import__('os')``, attribute access, subscripts, lambdas and the
 like are rejected with a :class:`FormulaError` that says what is not allowed.
 
+This is how the ``gradstep graph`` and ``gradstep step`` commands read their formula.
+
 Example:
-    >>> from viz.parsing import parse_formula
+    >>> from gradstep.formula import parse_formula
     >>> y = parse_formula("tanh(x*w + b)", {"x": 2.0, "w": -3.0, "b": 6.5})
     >>> round(y.data, 4), y.op
     (0.4621, 'tanh')

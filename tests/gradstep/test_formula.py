@@ -1,4 +1,4 @@
-"""viz.parsing: formula text to a graph of Values, with a whitelist and one-line errors."""
+"""gradstep.formula: formula text to a graph of Values, with a whitelist and one-line errors."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from hypothesis import given
 
 from autograd import Constant, Value, grad
 from autograd.testing import scalars
-from viz.parsing import FUNCTIONS, FormulaError, formula_variables, parse_formula
+from gradstep.formula import FUNCTIONS, FormulaError, formula_variables, parse_formula
 
 
 @given(scalars(-3, 3), scalars(-3, 3), scalars(-3, 3))

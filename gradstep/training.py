@@ -1,0 +1,277 @@
+"""``gradstep train`` and ``gradstep demo``: train an MLP on built-in data, write what it learned.
+
+The data sets, optimizers and activations on offer are :mod:`nn`'s registries
+(:data:`nn.data.DATASETS`, :data:`nn.optim.OPTIMIZERS`, :data:`nn.ACTIVATIONS`): a name
+means the same thing here as in a notebook.
+
+Every output path is checked before training starts. During training one line per
+epoch goes to standard output as the epoch ends (``--quiet`` silences them); a progress
+bar is drawn only on a terminal. A run whose loss or weights end NaN or infinite, or
+whose numbers overflow, has diverged: one line, exit status 1, and no plots or
+checkpoint (the weights are not numbers).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from gradstep.drawing import write_player
+from gradstep.errors import RunFailedError, UsageError, one_line
+from gradstep.files import output_folder, output_path, write_atomic
+from gradstep.limits import MIN_TRAIN_ROWS
+
+CHECKPOINT_SUFFIXES = (".json",)
+"""What ``train --save`` writes: a JSON checkpoint (see :func:`nn.save`)."""
+
+DEMO_FORMULA = "tanh(x1*w1 + x2*w2 + b)"
+"""The neuron whose backward pass the demo's player steps through (micrograd's example)."""
+
+DEMO_VARIABLES = {"x1": 2.0, "w1": -3.0, "x2": 0.0, "w2": 1.0, "b": 6.8813735870195432}
+
+
+@dataclass
+class Run:
+    """What a finished training run hands to the summary."""
+
+    model: Any
+    history: Any
+    X: list[list[float]]
+    files: dict[str, Path]
+
+
+def _test_rows(samples: int, fraction: float) -> int:
+    """Rows that ``nn.data.train_test_split`` puts in the test set (0: no split)."""
+    return math.ceil(fraction * samples) if fraction > 0 else 0
+
+
+def check_training_options(args: argparse.Namespace) -> None:
+    """Options that are fine one by one but cannot work together (argparse checks each)."""
+    train_rows = args.samples - _test_rows(args.samples, args.test_fraction)
+    if train_rows < MIN_TRAIN_ROWS:
+        raise UsageError(
+            f"--test-fraction {args.test_fraction:g} of --samples {args.samples} leaves "
+            f"{train_rows} training row(s); at least {MIN_TRAIN_ROWS} are needed "
+            "(lower --test-fraction or raise --samples)"
+        )
+    if args.batchnorm and args.batch_size < 2:
+        raise UsageError(
+            f"--batch-size {args.batch_size} cannot train with --batchnorm: a batch needs "
+            "at least 2 rows to normalise over (use --batch-size 2 or more)"
+        )
+
+
+def _diverged(args: argparse.Namespace, what: str) -> str:
+    hint = "try a smaller --lr" if args.command == "train" else "try another --seed"
+    return f"training diverged ({what}): {hint}"
+
+
+def _epoch_printer(epochs: int) -> Any:
+    """The ``on_epoch_end`` callback that prints one line per epoch, as it ends."""
+    from tqdm import tqdm  # type: ignore[import-untyped]
+
+    width = len(str(epochs))
+
+    def print_epoch(epoch: int, history: Any) -> None:
+        line = f"epoch {epoch:{width}d}/{epochs}  loss {history.loss[-1]:.4f}"
+        if not math.isnan(history.accuracy[-1]):
+            line += f"  accuracy {history.accuracy[-1]:.3f}"
+        if history.val_loss:
+            line += f"  test loss {history.val_loss[-1]:.4f}"
+            line += f"  test accuracy {history.val_accuracy[-1]:.3f}"
+        # tqdm.write keeps the line clear of a progress bar drawn on the same terminal.
+        tqdm.write(line, file=sys.stdout)
+        sys.stdout.flush()
+
+    return print_epoch
+
+
+def _fit(args: argparse.Namespace, model: Any, X: Any, y: Any, **options: Any) -> Any:
+    """``nn.fit`` with what the settings provoke turned into one-line errors.
+
+    A value that overflows means training diverged (RunFailedError, exit status 1); any
+    other ValueError or ArithmeticError from ``nn`` is a setting it refuses (UsageError,
+    exit status 2). Other exceptions (TypeError, AttributeError...) are bugs and propagate.
+    """
+    import nn
+
+    # BatchNorm1d cannot train on a batch of one row: when the shuffled rows would leave
+    # exactly one for the last batch, skip it (a different row each epoch). --batch-size
+    # 1 is refused and there are at least 2 training rows, so no epoch is left empty.
+    one_row_last = len(X) > args.batch_size and len(X) % args.batch_size == 1
+    try:
+        return nn.fit(
+            model,
+            X,
+            y,
+            batch_size=args.batch_size,
+            drop_last=args.batchnorm and one_row_last,
+            on_epoch_end=None if args.quiet else _epoch_printer(args.epochs),
+            progress=not args.no_progress,
+            **options,
+        )
+    except OverflowError as error:  # its message lists the huge operands: not worth a line
+        raise RunFailedError(_diverged(args, "a value overflowed a float")) from error
+    except (ValueError, ArithmeticError) as error:
+        raise UsageError(f"training failed with these settings: {one_line(error)}") from error
+
+
+def _check_finite(args: argparse.Namespace, history: Any, model: Any) -> None:
+    """RunFailedError if training ended with a loss or weight that is NaN or infinite."""
+    last = {"loss": history.loss[-1]}
+    if history.val_loss:
+        last["test loss"] = history.val_loss[-1]
+    for name, value in last.items():
+        if not math.isfinite(value):
+            raise RunFailedError(_diverged(args, f"{name} {value}"))
+    if not all(math.isfinite(p.data) for p in model.parameters()):
+        raise RunFailedError(_diverged(args, "a weight is nan or inf"))
+
+
+def train_and_plot(args: argparse.Namespace, folder: Path) -> Run:
+    """Train as the arguments say, print the epochs, and write the plots into ``folder``."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # files only: no window, no display needed
+    import nn
+    import viz
+
+    try:
+        X, y = nn.data.DATASETS[args.data](args.samples, noise=args.noise, seed=args.seed)
+        if args.test_fraction > 0:
+            X_train, X_test, y_train, y_test = nn.data.train_test_split(
+                X, y, test_size=args.test_fraction, seed=args.seed
+            )
+        else:  # no test set: train on every row, report no test accuracy
+            X_train, X_test, y_train, y_test = X, [], y, []
+    except (ValueError, ArithmeticError) as error:
+        raise UsageError(f"cannot make the data with these settings: {one_line(error)}") from error
+    n_classes = len(set(y))
+    outputs = 1 if n_classes == 2 else n_classes
+    model = nn.MLP(
+        2,
+        [*args.hidden, outputs],
+        activation=args.activation,
+        batchnorm=args.batchnorm,
+        seed=args.seed,
+    )
+    loss = nn.binary_cross_entropy_with_logits if outputs == 1 else nn.cross_entropy
+    choice = nn.optim.OPTIMIZERS[args.optimizer]
+    lr = args.lr if args.lr is not None else choice.lr
+    optimizer = choice(model.parameters(), lr=lr)
+    rows = f"{len(X_train)} train / {len(X_test)} test rows" if X_test else f"{len(X_train)} rows"
+    print(
+        f"training MLP(2, {[*args.hidden, outputs]}, activation={args.activation!r}, "
+        f"batchnorm={args.batchnorm}) on {args.data} ({rows}) with {args.optimizer}, lr={lr:g}",
+        flush=True,
+    )
+    history = _fit(
+        args,
+        model,
+        X_train,
+        y_train,
+        loss=loss,
+        optimizer=optimizer,
+        epochs=args.epochs,
+        seed=args.seed,
+        validation_data=(X_test, y_test) if X_test else None,
+    )
+    _check_finite(args, history, model)
+    figures = {
+        "loss curve": (
+            "loss.png",
+            viz.plot_history(history, title=f"{args.data}: loss and accuracy"),
+        ),
+        "decision boundary": ("decision_boundary.png", viz.plot_decision_boundary(model, X, y)),
+        "gradient flow": ("gradient_flow.png", viz.plot_gradient_flow({args.activation: history})),
+    }
+    files = {}
+    for name, (file_name, figure) in figures.items():
+        files[name] = write_atomic(folder / file_name, figure.savefig)
+    return Run(model=model, history=history, X=X, files=files)
+
+
+def _neuron_graph(model: Any, row: list[float], path: Path) -> Path:
+    """The graph of the first layer's neuron 0 on one input row, after backward()."""
+    import autograd
+    import viz
+    from nn import Linear
+
+    layer = model[0]
+    assert isinstance(layer, Linear) and layer.bias is not None
+    inputs = [autograd.Value(x, label=f"x[{i}]") for i, x in enumerate(row)]
+    z = autograd.dot(layer.weight[0], inputs, layer.bias[0])
+    z.label = "z"
+    out = z.relu()
+    out.label = "relu(z)"
+    model.zero_grad()
+    out.backward()
+    svg = viz.render_svg(out, title="neuron 0 of layer 0 on one input row")
+    model.zero_grad()
+    return write_atomic(path, lambda temp: temp.write_text(svg, encoding="utf-8"))
+
+
+def _summary(run: Run, extra: dict[str, Path]) -> None:
+    history = run.history
+    line = f"final training accuracy: {history.accuracy[-1]:.1%}"
+    if history.val_accuracy:
+        line += f", test accuracy: {history.val_accuracy[-1]:.1%}"
+    print(f"\n{line}")
+    for name, path in {**run.files, **extra}.items():
+        print(f"  {name:<18} {path}")
+
+
+DEMO_SETTINGS = {
+    "data": "moons",
+    "samples": 200,
+    "noise": 0.1,
+    "test_fraction": 0.25,
+    "hidden": [16, 16],
+    "activation": "relu",
+    "batchnorm": True,
+    "optimizer": "adam",
+    "lr": 0.02,
+    "batch_size": 30,
+}
+"""The demo's fixed settings: an MLP with batch normalization on two moons."""
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    """Train an MLP with batch normalization on two moons and write what it learned."""
+    vars(args).update(DEMO_SETTINGS)
+    folder = output_folder(args.out)
+    run = train_and_plot(args, folder)
+    from gradstep.formula import parse_formula
+
+    out = parse_formula(DEMO_FORMULA, DEMO_VARIABLES)
+    out.label = "out"
+    extra = {
+        "neuron graph": _neuron_graph(run.model, run.X[0], folder / "neuron.svg"),
+        "backprop player": write_player(folder / "backprop.html", out, DEMO_FORMULA),
+    }
+    _summary(run, extra)
+    return 0
+
+
+def run_train(args: argparse.Namespace) -> int:
+    """Train an MLP as the options say; print each epoch's numbers and write the plots."""
+    check_training_options(args)
+    save = (
+        output_path(args.save, suffixes=CHECKPOINT_SUFFIXES, option="--save") if args.save else None
+    )
+    folder = output_folder(args.out)
+    run = train_and_plot(args, folder)
+    extra: dict[str, Path] = {}
+    if save is not None:
+        import nn
+
+        try:
+            extra["checkpoint"] = nn.save(run.model, save)  # atomic itself
+        except OSError as error:
+            raise UsageError(f"cannot write {args.save!r}: {error.strerror or error}") from None
+    _summary(run, extra)
+    return 0
