@@ -17,9 +17,11 @@ Example:
 Public API:
 
 * :class:`Value`, :class:`Constant`: graph nodes; ``Value.backward()``.
-* :func:`sum`, :func:`dot`, :func:`logsumexp`: ops over many Values as one node.
+* :func:`sum`, :func:`dot`, :func:`logsumexp`: ops over many Values as one node;
+  :func:`linear`: a layer's dot nodes for a batch.
 * :func:`apply`: record any op of :mod:`autograd.ops` (or one you write) on Values.
 * :func:`grad`: gradients as Values, with ``create_graph=True`` for higher orders.
+* :func:`trace`: the backward walk recorded node by node (a :class:`Visit` each).
 * :func:`topological_order`: the order backpropagation walks.
 * :class:`no_grad`, :class:`enable_grad`, :func:`is_grad_enabled`: switch graph recording
   off (and back on).
@@ -31,18 +33,17 @@ Public API:
 from __future__ import annotations
 
 from autograd import ops
-from autograd.backprop import grad
+from autograd.backprop import Visit, grad, trace
 from autograd.grad_mode import enable_grad, is_grad_enabled, no_grad
 from autograd.gradcheck import GradcheckError, gradcheck, numerical_grad
 from autograd.graph import topological_order
-from autograd.value import (
-    Constant,
-    Value,
-    apply,
+from autograd.nary import (
     dot,
+    linear,
     logsumexp,
     sum,  # noqa: A004 - mirrors torch.sum
 )
+from autograd.value import Constant, Value, apply
 
 __distribution__ = "gradstep"
 """This package is gradstep's, not a namesake's (see :mod:`autograd._own`)."""
@@ -51,16 +52,19 @@ __all__ = [
     "Constant",
     "GradcheckError",
     "Value",
+    "Visit",
     "apply",
     "dot",
     "enable_grad",
     "grad",
     "gradcheck",
     "is_grad_enabled",
+    "linear",
     "logsumexp",
     "no_grad",
     "numerical_grad",
     "ops",
     "sum",
     "topological_order",
+    "trace",
 ]

@@ -1,89 +1,129 @@
-"""Reverse-mode differentiation: ``backward()`` and :func:`grad`.
+"""Reverse-mode differentiation: the backward walk, and what is built on it.
 
-Both walk the graph from the output back to the inputs in reverse topological order.
-At each node they take the node's gradient g = d(output)/d(node), ask its op for the
-local derivatives d(node)/d(child), and add ``g * local`` to each child's gradient:
-the chain rule, summed over every path (a node used twice receives two additions).
+:func:`walk` is backpropagation itself, written once. It visits the nodes from the
+output back to the inputs (reverse topological order). At each node the gradient
+g = d(output)/d(node) is complete, so it asks the node's op for the local derivatives
+d(node)/d(child) and adds ``g × local`` to each child's gradient: the chain rule,
+summed over every path (a node used twice receives two additions).
 
-``backward()`` does this on floats, writing into ``.grad``. :func:`grad` returns
-the gradients instead; with ``create_graph=True`` it does the same walk on Values,
-so that the gradients are themselves graphs that can be differentiated again.
+Three things use the walk:
+
+* :func:`backward` (``Value.backward()``): gradients as floats, into ``.grad``;
+* :func:`grad`: gradients returned instead, optionally as Values with a graph of their
+  own (``create_graph=True``: higher-order derivatives);
+* :func:`trace`: the walk recorded node by node, what ``viz.BackpropStepper`` shows.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from math import isfinite
 from operator import attrgetter
+from typing import Any, NamedTuple
 
 from autograd.grad_mode import enable_grad
 from autograd.graph import topological_order
-from autograd.ops import COPY, DOT, DOT_BIAS
-from autograd.value import Number, Value, apply, as_float
-
-_INF = math.inf
+from autograd.ops import COPY
+from autograd.value import Number, Value, as_float, record
 
 
-def _dot_backward(g: float, children: tuple[Value, ...]) -> None:
-    """The backward step of a dot node (w_1..w_n, x_1..x_n[, b]), on floats.
+class Visit(NamedTuple):
+    """One node of the backward walk.
 
-    The same local derivatives as :class:`autograd.ops.Dot` (d/dw_i = x_i, d/dx_i = w_i,
-    d/db = 1), added in the same order, but without building the tuple of 2n + 1
-    derivatives first: a Linear layer's nodes are nearly all dot nodes, so this is
-    most of a training step's backward pass.
+    Attributes:
+        node: the node whose gradient is passed on.
+        grad: its gradient d(output)/d(node), complete when it is visited.
+        local: d(node)/d(child) for each child, in argument order.
+        added: ``grad × local`` for each child: what the chain rule adds to its gradient.
     """
-    n = len(children) // 2
-    weights, inputs = children[:n], children[n : 2 * n]
-    for w, x in zip(weights, inputs, strict=True):
-        w.grad += g * x.data
-    for w, x in zip(weights, inputs, strict=True):
-        x.grad += g * w.data
-    if len(children) % 2:
-        children[-1].grad += g
+
+    node: Value
+    grad: float | Value
+    local: tuple[float | Value, ...]
+    added: tuple[float | Value, ...]
 
 
-def _sweep(order: list[Value]) -> None:
-    """Propagate ``.grad`` from the last node of ``order`` down to the leaves (floats)."""
+def walk(order: Sequence[Value], *, values: bool = False, trace: bool = False) -> Iterator[Visit]:
+    """Backpropagate through ``order`` (a :func:`topological_order`, output last) in ``.grad``.
+
+    The output's ``.grad`` holds the seed (d output / d output) and every node with
+    children holds 0 when the walk starts; leaves may hold earlier gradients, which they
+    only accumulate on. When it ends, every ``.grad`` has received d output / d node.
+
+    Args:
+        order: the nodes, each after all of its children.
+        values: work on Values instead of floats: each gradient is then recorded as a
+            graph of its own (a gradient stays a float while it is a constant, so no
+            node is recorded for work whose derivative is zero anyway).
+        trace: yield a :class:`Visit` per node with children, in the order visited.
+
+    Raises:
+        ArithmeticError: where a local derivative is infinite (sqrt at 0...), naming the
+            op and its inputs.
+    """
     node = order[-1]
     try:
         for node in reversed(order):
             children = node._children
             if not children:
                 continue
-            g = node.grad
-            op = node._op
+            g, op = node.grad, node._op
             assert op is not None  # every node with children was made by an op
-            # Arity 1 and 2 are spelled out: they are nearly every node, and this
-            # loop is the hot path of training.
-            if len(children) == 2:
+            if values:
+                if isinstance(g, float) and g == 0.0:
+                    continue  # a constant zero passes on nothing: record no node for it
+                local, added = _pass_on_as_values(node)
+            elif len(children) == 2:  # nearly every node: spelled out, this is the hot path
                 a, b = children
-                da, db = op.derivatives(node.data, a.data, b.data)
-                a.grad += g * da
-                b.grad += g * db
+                local = op.derivatives(node.data, a.data, b.data)
+                added = (g * local[0], g * local[1])
+                a.grad += added[0]
+                b.grad += added[1]
             elif len(children) == 1:
-                a = children[0]
-                (da,) = op.derivatives(node.data, a.data)
-                a.grad += g * da
-            elif op is DOT_BIAS or op is DOT:
-                # A dot node with a finite value has only finite children (an inf or
-                # NaN input would have made the sum inf or NaN), so a zero gradient
-                # adds exactly zero to each of them: skip the work. In a relu network
-                # that is every neuron a relu switched off.
-                if g or not -_INF < node.data < _INF:
-                    _dot_backward(g, children)
+                local = op.derivatives(node.data, children[0].data)
+                added = (g * local[0],)
+                children[0].grad += added[0]
+            elif not trace and hasattr(op, "accumulate"):  # e.g. Dot: no tuple of 2n + 1
+                op.accumulate(g, node.data, children)
+                continue
             else:
-                ds = op.derivatives(node.data, *[c.data for c in children])
-                for child, d in zip(children, ds, strict=True):
-                    child.grad += g * d
+                local = op.derivatives(node.data, *[c.data for c in children])
+                added = tuple(g * d for d in local)
+                for child, amount in zip(children, added, strict=True):
+                    child.grad += amount
+            if trace:
+                yield Visit(node, g, tuple(local), added)
     except ArithmeticError as error:
         raise derivative_error(node, error) from error
-    _check_finite(order)
+
+
+def _pass_on_as_values(node: Value) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    """The chain rule at ``node`` on Values: each product is recorded as a graph.
+
+    While ``grad(..., create_graph=True)`` walks, ``.grad`` holds these Values (or a
+    float while a gradient is still a constant); the caller restores every ``.grad``.
+    """
+    g: Any = node.grad
+    with enable_grad():  # a gradient asked for as a graph is always recorded
+        local = tuple(node._op.derivatives(node, *node._children))  # type: ignore[union-attr]
+        # No node for a product with an exact 1 (the seed, a sum's derivative).
+        one = isinstance(g, float) and g == 1.0
+        added = tuple(
+            d if one else g if isinstance(d, float) and d == 1.0 else g * d for d in local
+        )
+        for child, amount in zip(node._children, added, strict=True):
+            before: Any = child.grad
+            unset = isinstance(before, float) and before == 0.0
+            total: Any = amount if unset else before + amount
+            child.grad = total
+    return local, added
 
 
 def derivative_error(node: Value, error: ArithmeticError) -> ArithmeticError:
     """The error for a local derivative of ``node`` that cannot be computed (sqrt at 0...).
 
-    One message for every backward walk: it names the op and its inputs.
+    One message for every use of the walk: it names the op and its inputs.
     """
     op = node._op
     assert op is not None
@@ -94,52 +134,31 @@ def derivative_error(node: Value, error: ArithmeticError) -> ArithmeticError:
     )
 
 
-def local_derivatives(node: Value) -> tuple[float, ...]:
-    """d(node)/d(child) for each child of ``node``, as floats (``()`` for a leaf).
-
-    Raises:
-        ArithmeticError: where a local derivative is infinite (e.g. sqrt at 0), naming
-            the op and its inputs.
-
-    Example:
-        >>> from autograd import Value
-        >>> from autograd.backprop import local_derivatives
-        >>> local_derivatives(Value(2.0) * Value(-3.0))   # d(a*b)/da = b, d(a*b)/db = a
-        (-3.0, 2.0)
-    """
-    if node._op is None:
-        return ()
-    try:
-        return tuple(node._op.derivatives(node.data, *[c.data for c in node._children]))
-    except ArithmeticError as error:
-        raise derivative_error(node, error) from error
-
-
 _GRAD = attrgetter("grad")
 
 
-def _check_finite(order: list[Value]) -> None:
+def _check_finite(order: Sequence[Value]) -> None:
     """Raise OverflowError if a gradient became inf or NaN although every value is finite.
 
-    (With an inf or NaN among the values, inf and NaN gradients are IEEE arithmetic
-    doing its job, and they are left alone.) One sum over all gradients, in C, tells
-    whether anything is wrong; only then are the nodes looked at one by one.
+    (With an inf or NaN among the values, such gradients are IEEE arithmetic doing its
+    job.) The first bad gradient nearest the output is where it started; the op it came
+    through is its first user in the same order.
     """
-    if -_INF < sum(map(_GRAD, order)) < _INF:
+    # A finite sum (computed in C) means every term is finite: the common case is one
+    # pass. Otherwise a gradient is not finite, or the sum of finite ones overflowed.
+    if isfinite(sum(map(_GRAD, order))):
         return
-    if not all(-_INF < node.data < _INF for node in order):
+    bad = next((node for node in reversed(order) if not isfinite(node.grad)), None)
+    if bad is None or not all(isfinite(node.data) for node in order):
         return
-    # The first non-finite gradient nearest the output is where it started; the op it
-    # came through is the first of its users in the same order.
-    bad = next(node for node in reversed(order) if not -_INF < node.grad < _INF)
-    user = next((n for n in reversed(order) if any(c is bad for c in n._children)), None)
+    user = next((n for n in reversed(order) if bad in n._children), None)
     if user is None or user._op is None:
         raise OverflowError(f"backward: the gradient to start from is {bad.grad}, not finite")
     name = f"{bad.label!r}" if bad.label else f"a Value of {bad.data!r}"
+    where = user._op.describe(*[c.data for c in user._children])
     raise OverflowError(
-        f"backward through {user._op.describe(*[c.data for c in user._children])}: the "
-        f"gradient of {name} became {bad.grad}: a local derivative, or a product or sum of "
-        "gradients, is too large for a float"
+        f"backward through {where}: the gradient of {name} became {bad.grad}: a local "
+        "derivative, or a product or sum of gradients, is too large for a float"
     )
 
 
@@ -151,55 +170,32 @@ def backward(root: Value, gradient: Value | Number = 1.0) -> None:
     seed = gradient.data if isinstance(gradient, Value) else as_float(gradient, "gradient")
     order = topological_order(root)
     # A node that still holds a gradient from an earlier backward() must not pass that
-    # old amount on a second time: park it, run this pass from zero, then add it back.
-    # (Leaves pass nothing on, so they simply keep accumulating.)
+    # old amount on a second time: park it, walk from zero, then add it back. (Leaves
+    # pass nothing on, so they simply keep accumulating.)
     parked = [(node, node.grad) for node in order if node.grad and node._children]
     for node, _ in parked:
         node.grad = 0.0
     root.grad += seed
     try:
-        _sweep(order)
+        for _ in walk(order):
+            pass
     finally:  # even when a derivative fails half-way, no earlier gradient is lost
         for node, old in parked:
             node.grad += old
+    _check_finite(order)
 
 
-def _times(g: float | Value, d: float | Value) -> float | Value:
-    """g * d, without recording a multiplication by an exact 1 (keeps gradient graphs small)."""
-    if isinstance(g, float) and g == 1.0:
-        return d
-    if isinstance(d, float) and d == 1.0:
-        return g
-    return g * d
-
-
-def _graph_sweep(order: list[Value]) -> dict[Value, float | Value]:
-    """The backward walk on Values: each gradient is recorded as a graph of its own.
-
-    A gradient stays a float while it is a constant (the seed 1.0, or a relu's 0/1),
-    so no node is recorded for work whose derivative is zero anyway.
-    """
-    grads: dict[Value, float | Value] = {order[-1]: 1.0}
-    with enable_grad():  # a gradient asked for as a graph is recorded, even under no_grad
-        for node in reversed(order):
-            children = node._children
-            if not children or node not in grads:
-                continue
-            g = grads[node]
-            op = node._op
-            assert op is not None
-            try:
-                ds = op.derivatives(node, *children)
-            except ArithmeticError as error:
-                raise derivative_error(node, error) from error
-            for child, d in zip(children, ds, strict=True):
-                contribution = _times(g, d)
-                grads[child] = grads[child] + contribution if child in grads else contribution
-    return grads
-
-
-def _as_value(g: float | Value) -> Value:
-    return g if isinstance(g, Value) else Value(g)
+@contextmanager
+def _scratch(order: Sequence[Value]) -> Iterator[None]:
+    """Every ``.grad`` of ``order`` set to 0 for a walk, and restored afterwards."""
+    saved = [node.grad for node in order]
+    for node in order:
+        node.grad = 0.0
+    try:
+        yield
+    finally:
+        for node, old in zip(order, saved, strict=True):
+            node.grad = old
 
 
 def grad(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> list[Value]:
@@ -231,24 +227,50 @@ def grad(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> 
         if not isinstance(x, Value):
             raise TypeError(f"grad() inputs must be Values, got {type(x).__name__} at index {i}")
     order = topological_order(output)
-    if create_graph:
-        grads = _graph_sweep(order)
-        existing = set(order)
-        # A gradient that is a node of the forward graph itself (d(a*b)/da is b) is
-        # handed back as a copy, so that relabelling it cannot rename the caller's b.
+    in_graph = set(order)
+    with _scratch(order):
+        output.grad = 1.0
+        for _ in walk(order, values=create_graph):
+            pass
+        found: list[Any] = [x.grad if x in in_graph else 0.0 for x in inputs]
+        if not create_graph:
+            _check_finite(order)
+    if not create_graph:
+        return [Value(g) for g in found]
+    # A gradient that is a node of the forward graph itself (d(a*b)/da is b) is handed
+    # back as a copy, so that relabelling it cannot rename the caller's b.
+    with enable_grad():
         return [
-            apply(COPY, [g]) if isinstance(g, Value) and g in existing else _as_value(g)
-            for g in (grads.get(x, 0.0) for x in inputs)
+            Value(g) if not isinstance(g, Value) else record(COPY, (g,)) if g in in_graph else g
+            for g in found
         ]
-    # The float walk works in .grad: save every .grad, walk from zero, restore.
-    saved = [node.grad for node in order]
-    for node in order:
-        node.grad = 0.0
-    output.grad = 1.0
-    try:
-        _sweep(order)
-        in_graph = set(order)
-        return [Value(x.grad if x in in_graph else 0.0) for x in inputs]
-    finally:
-        for node, old in zip(order, saved, strict=True):
-            node.grad = old
+
+
+def trace(root: Value, gradient: Value | Number = 1.0) -> tuple[list[Visit], dict[Value, float]]:
+    """The backward walk from ``root`` recorded node by node, leaving every ``.grad`` as it was.
+
+    Returns:
+        The :class:`Visit` of every node with children, in the order the walk visits
+        them, and the gradient of every node after the last one: exactly what
+        ``backward()`` adds on a graph whose gradients start at zero.
+
+    Raises:
+        ArithmeticError: as ``backward()`` does, where a local derivative is infinite
+            or a gradient overflows.
+
+    Example:
+        >>> from autograd import Value
+        >>> from autograd.backprop import trace
+        >>> a, b = Value(2.0), Value(-3.0)
+        >>> visits, grads = trace(a * b)
+        >>> visits[0].local, grads[a], a.grad
+        ((-3.0, 2.0), -3.0, 0.0)
+    """
+    seed = gradient.data if isinstance(gradient, Value) else as_float(gradient, "gradient")
+    order = topological_order(root)
+    with _scratch(order):
+        root.grad = seed
+        visits = list(walk(order, trace=True))
+        _check_finite(order)
+        grads = {node: node.grad for node in order}
+    return visits, grads

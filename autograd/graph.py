@@ -8,10 +8,7 @@ is walked backwards, from the output to the inputs.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from autograd.value import Value
+from autograd.value import Value
 
 
 def topological_order(root: Value) -> list[Value]:
@@ -27,6 +24,9 @@ def topological_order(root: Value) -> list[Value]:
     The search keeps its own stack instead of recursing, so graphs of any depth
     (a chain of a million ops) work without RecursionError.
 
+    Raises:
+        TypeError: if ``root`` is not a Value.
+
     Example:
         >>> from autograd import Value, topological_order
         >>> a = Value(2.0, label="a"); b = Value(3.0, label="b")
@@ -35,28 +35,26 @@ def topological_order(root: Value) -> list[Value]:
         >>> [v.label for v in topological_order(d)]
         ['a', 'b', 'c', 'd']
     """
+    if not isinstance(root, Value):
+        raise TypeError(f"topological_order() needs a Value, got {type(root).__name__}")
     order: list[Value] = []
     visited = {root}
-    # Each stack entry is a node and an iterator over the children still to visit;
-    # a node is emitted once its iterator is exhausted (post-order).
-    stack = [(root, iter(root._children))]
-    push, pop, emit, mark = stack.append, stack.pop, order.append, visited.add
-    done = visited.issuperset
-    while stack:
-        node, pending = stack[-1]
-        for child in pending:
-            if child not in visited:
-                mark(child)
-                children = child._children
-                # A node whose children were all seen already has nothing to wait for
-                # (in a DAG, a seen node that is not an ancestor is already emitted).
-                # The check runs in C: for wide nodes such as a layer's dot nodes,
-                # whose weights every example shares, it skips most of the work.
-                if children and not done(children):
-                    push((child, iter(children)))
-                    break
-                emit(child)
+    # The path from the root to the node being explored, and for each node on it an
+    # iterator over the children still to visit. A node is emitted once its iterator
+    # is exhausted (post-order): all of its children are emitted by then.
+    path = [root]
+    pending = [iter(root._children)]
+    while path:
+        for child in pending[-1]:
+            if child in visited:
+                continue
+            visited.add(child)
+            if child._children:  # descend into it; come back to this node afterwards
+                path.append(child)
+                pending.append(iter(child._children))
+                break
+            order.append(child)  # a leaf waits for nothing
         else:
-            pop()
-            emit(node)
+            pending.pop()
+            order.append(path.pop())
     return order

@@ -1,17 +1,22 @@
-"""Every operation a :class:`~autograd.Value` can record, defined once, in one place.
+"""Every operation a :class:`~autograd.Value` can record, each defined once, in one place.
 
-An op is two formulas side by side:
+An op is one class holding two formulas side by side, and the same two in words:
 
 * ``forward(x)`` (or ``forward(a, b)``, or ``forward(*xs)`` for ops over any number of
   arguments): the result, computed on plain floats;
 * ``derivatives(out, x)`` (or ``(out, a, b)``, or ``(out, *xs)``): the *local*
   derivative of the result with respect to each argument, d out / d x_i, as a tuple in
-  argument order. ``out`` is the result, which many formulas reuse.
+  argument order. ``out`` is the result, which many formulas reuse;
+* ``arguments``, ``expression`` and ``derivative_text``: the op for a learner to read,
+  which the step-through player shows (``d tanh(x)/dx = 1 - tanh(x)²``).
 
 For example, multiplication::
 
     class Mul(BinaryOp):
         name = "*"
+        arguments = ("a", "b")
+        expression = "a * b"
+        derivative_text = ("b", "a")
 
         def forward(self, a, b):
             return a * b
@@ -27,20 +32,37 @@ helpers below), so the same formula works on floats, which is what ``backward()`
 uses, and on Values, which is what ``autograd.grad(..., create_graph=True)`` uses to
 build a differentiable graph of the gradient itself (higher-order derivatives).
 
-This module knows nothing about graphs: it is float math, tested on its own. To add an
-op, write its class here, add an instance to :data:`REGISTRY`, and give ``Value`` a
-method that applies it; the test suite then checks its forward value and gradient
-automatically (see ``tests/autograd/test_ops.py``).
+**Adding an op** (say ``atan``), the whole recipe:
 
-Domain errors are raised here, by ``forward``, with messages that name the op and the
-offending number. Overflow (a finite input giving an infinite result) is detected
-generically when the node is recorded, in :mod:`autograd.value`.
+1. write its class here: ``name``, ``forward``, ``derivatives``, the text
+   (``arguments``, ``expression``, ``derivative_text``) and ``function = True`` if
+   formulas call it by name, as ``atan(x)``;
+2. register an instance: ``ATAN = register(Atan())``, which checks that nothing is
+   missing;
+3. give :class:`~autograd.Value` a one-line method: ``def atan(self): return
+   record(ATAN, (self,))``.
+
+Everything else follows from :data:`REGISTRY`: the ``gradstep`` command's formulas
+accept ``atan(x)``, the step-through player explains it, :mod:`autograd.testing` puts
+it into random expressions, and the test suite asks for a reference value and a
+hand-derived derivative (``tests/autograd/test_ops.py``) and checks both against the
+op. An op written elsewhere (``nn`` registers its ``bce``) goes through the same
+:func:`register`.
+
+This module is float math and knows nothing of graphs, with one exception: an op may
+define ``accumulate(g, children)``, which adds ``g`` × each local derivative to the
+children's ``.grad`` directly, for an op whose derivative tuple would be large
+(:class:`Dot`, a neuron with many inputs). Domain errors are raised here, by
+``forward``, with messages that name the op and the offending number. Overflow (a
+finite input giving an infinite result) is detected generically when the node is
+recorded, in :mod:`autograd.value`.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from operator import mul
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, Union
@@ -86,20 +108,59 @@ def _sign(x: S) -> float:
     return 1.0 if x > 0.0 else -1.0 if x < 0.0 else 0.0
 
 
+@dataclass(frozen=True)
+class Formula:
+    """An op written out for a learner: its arguments' names, what it computes, its derivatives.
+
+    Attributes:
+        arguments: the name of each argument, in argument order (``("a", "b")``).
+        expression: what the op computes, in those names (``"a * b"``, ``"tanh(x)"``).
+        derivatives: d expression / d argument, for each argument (``("b", "a")``).
+
+    Example:
+        >>> TANH.formula(1).local(0)
+        'd tanh(x)/dx = 1 - tanh(x)²'
+        >>> MUL.formula(2).local(1)
+        'd(a * b)/db = a'
+    """
+
+    arguments: tuple[str, ...]
+    expression: str
+    derivatives: tuple[str, ...]
+
+    def local(self, k: int) -> str:
+        """The local derivative of argument ``k``, e.g. ``d(a * b)/da = b``."""
+        written = self.expression
+        call = written.endswith(")") and written.index("(") > 0 and written[0].isalpha()
+        head = f"d {written}" if call else f"d({written})"
+        return f"{head}/d{self.arguments[k]} = {self.derivatives[k]}"
+
+
+def _numbered(letter: str, n: int) -> tuple[str, ...]:
+    """``("x_1", ..., "x_n")``: argument names for ops over any number of arguments."""
+    return tuple(f"{letter}_{i}" for i in range(1, n + 1))
+
+
 class Op:
-    """Base class of all ops.
+    """Base class of all ops: one class holds everything about an op.
 
     Attributes:
         name: what ``Value.op`` reports, e.g. ``"+"`` or ``"tanh"``.
         arity: the number of arguments, or ``None`` for an op over any number of them.
+        arguments, expression, derivative_text: the op in words, for the step-through
+            player (see :class:`Formula`): e.g. ``("x",)``, ``"tanh(x)"`` and
+            ``("1 - tanh(x)²",)``. Ops over any number of arguments write
+            :meth:`formula` instead.
+        function: True if formulas call the op by name, as ``name(x)``: the ``gradstep``
+            command's formulas then accept it.
     """
 
-    name: ClassVar[str] = "?"
+    name: ClassVar[str] = ""
     arity: ClassVar[int | None] = None
-
-    def accepts(self, n: int) -> bool:
-        """Whether the op can take ``n`` arguments."""
-        return n == self.arity if self.arity is not None else n >= 1
+    arguments: ClassVar[tuple[str, ...]] = ()
+    expression: ClassVar[str] = ""
+    derivative_text: ClassVar[tuple[str, ...]] = ()
+    function: ClassVar[bool] = False
 
     # Each kind of op spells out its own arguments: forward(x) and derivatives(out, x)
     # for unary ops, forward(a, b) and derivatives(out, a, b) for binary ones, and
@@ -109,6 +170,14 @@ class Op:
     derivatives: Callable[..., tuple[Any, ...]]
     """d out / d x_i for each argument, given ``out`` and the arguments (floats or Values)."""
 
+    def accepts(self, n: int) -> bool:
+        """Whether the op can take ``n`` arguments."""
+        return n == self.arity if self.arity is not None else n >= 1
+
+    def formula(self, n: int) -> Formula:
+        """The op applied to ``n`` arguments, in words (see :class:`Formula`)."""
+        return Formula(self.arguments, self.expression, self.derivative_text)
+
     @property
     def symbol(self) -> str:
         """Text for drawings; includes parameters, e.g. ``**2`` for ``x ** 2``."""
@@ -116,7 +185,7 @@ class Op:
 
     def format(self, *args: str) -> str:
         """The call written out with the given argument texts: ``a * b``, ``exp(x)``."""
-        if self.arity == 2:
+        if self.arity == 2 and not self.function:
             return f"{args[0]} {self.symbol} {args[1]}"
         return f"{self.name}({', '.join(args)})"
 
@@ -153,6 +222,9 @@ class Add(BinaryOp):
     """a + b; d/da = 1, d/db = 1."""
 
     name = "+"
+    arguments = ("a", "b")
+    expression = "a + b"
+    derivative_text = ("1", "1")
 
     def forward(self, a: float, b: float) -> float:
         return a + b
@@ -165,6 +237,9 @@ class Sub(BinaryOp):
     """a - b; d/da = 1, d/db = -1."""
 
     name = "-"
+    arguments = ("a", "b")
+    expression = "a - b"
+    derivative_text = ("1", "-1")
 
     def forward(self, a: float, b: float) -> float:
         return a - b
@@ -177,6 +252,9 @@ class Mul(BinaryOp):
     """a * b; d/da = b, d/db = a."""
 
     name = "*"
+    arguments = ("a", "b")
+    expression = "a * b"
+    derivative_text = ("b", "a")
 
     def forward(self, a: float, b: float) -> float:
         return a * b
@@ -193,6 +271,9 @@ class Div(BinaryOp):
     """
 
     name = "/"
+    arguments = ("a", "b")
+    expression = "a / b"
+    derivative_text = ("1 / b", "-a / b²")
 
     def forward(self, a: float, b: float) -> float:
         if b == 0.0:
@@ -217,6 +298,9 @@ class Pow(BinaryOp):
     """
 
     name = "**"
+    arguments = ("a", "b")
+    expression = "a ** b"
+    derivative_text = ("b * a ** (b - 1)", "a ** b * log(a)")
 
     def forward(self, a: float, b: float) -> float:
         if a <= 0.0:
@@ -248,6 +332,9 @@ class Neg(UnaryOp):
     """-x; d/dx = -1."""
 
     name = "neg"
+    arguments = ("x",)
+    expression = "-x"
+    derivative_text = ("-1",)
 
     def forward(self, x: float) -> float:
         return -x
@@ -272,6 +359,9 @@ class Copy(UnaryOp):
     """
 
     name = "copy"
+    arguments = ("x",)
+    expression = "x"
+    derivative_text = ("1",)
 
     def forward(self, x: float) -> float:
         return x
@@ -303,6 +393,14 @@ class Power(UnaryOp):
     @property
     def symbol(self) -> str:
         return f"**{self.exponent:g}"
+
+    def formula(self, n: int) -> Formula:
+        p = self.exponent
+        if p in (0.0, 1.0, 2.0):
+            derivative = {0.0: "0", 1.0: "1", 2.0: "2 * x"}[p]
+        else:
+            derivative = f"{p:g} * x ** {p - 1:g}"
+        return Formula(("x",), f"x ** {p:g}", (derivative,))
 
     def format(self, *args: str) -> str:
         return f"{args[0]} ** {self.exponent!r}"
@@ -341,6 +439,10 @@ class Exp(UnaryOp):
     """e**x; d/dx = e**x = out."""
 
     name = "exp"
+    arguments = ("x",)
+    expression = "exp(x)"
+    derivative_text = ("exp(x)",)
+    function = True
 
     def forward(self, x: float) -> float:
         return math.exp(x)
@@ -357,6 +459,10 @@ class Log(UnaryOp):
     """
 
     name = "log"
+    arguments = ("x",)
+    expression = "log(x)"
+    derivative_text = ("1 / x",)
+    function = True
 
     def forward(self, x: float) -> float:
         if x <= 0.0:  # (NaN passes through as NaN)
@@ -378,6 +484,10 @@ class Sqrt(UnaryOp):
     """
 
     name = "sqrt"
+    arguments = ("x",)
+    expression = "sqrt(x)"
+    derivative_text = ("1 / (2 sqrt(x))",)
+    function = True
 
     def forward(self, x: float) -> float:
         if x < 0.0:
@@ -398,6 +508,10 @@ class Tanh(UnaryOp):
     """
 
     name = "tanh"
+    arguments = ("x",)
+    expression = "tanh(x)"
+    derivative_text = ("1 - tanh(x)²",)
+    function = True
 
     def forward(self, x: float) -> float:
         return math.tanh(x)
@@ -413,6 +527,10 @@ class Sigmoid(UnaryOp):
     """
 
     name = "sigmoid"
+    arguments = ("x",)
+    expression = "sigmoid(x)"
+    derivative_text = ("sigmoid(x) (1 - sigmoid(x))",)
+    function = True
 
     def forward(self, x: float) -> float:
         if x >= 0.0:
@@ -431,6 +549,10 @@ class Softplus(UnaryOp):
     """
 
     name = "softplus"
+    arguments = ("x",)
+    expression = "softplus(x)"
+    derivative_text = ("sigmoid(x)",)
+    function = True
 
     def forward(self, x: float) -> float:
         return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
@@ -443,6 +565,10 @@ class Relu(UnaryOp):
     """max(0, x); d/dx = 1 for x > 0, else 0 (0 at the kink, as in PyTorch)."""
 
     name = "relu"
+    arguments = ("x",)
+    expression = "relu(x)"
+    derivative_text = ("1 if x > 0 else 0",)
+    function = True
 
     def forward(self, x: float) -> float:
         return 0.0 if x <= 0.0 else x  # (written so that NaN stays NaN)
@@ -461,6 +587,9 @@ class LeakyRelu(UnaryOp):
     """
 
     name = "leaky_relu"
+    arguments = ("x",)
+    expression = "leaky_relu(x)"
+    function = True
 
     def __init__(self, negative_slope: float) -> None:
         self.negative_slope = float(negative_slope)
@@ -473,6 +602,10 @@ class LeakyRelu(UnaryOp):
     @property
     def symbol(self) -> str:
         return f"leaky_relu({self.negative_slope:g})"
+
+    def formula(self, n: int) -> Formula:
+        slope = f"{self.negative_slope:g}"
+        return Formula(("x",), "leaky_relu(x)", (f"1 if x > 0 else {slope}",))
 
     def format(self, *args: str) -> str:
         return f"leaky_relu({args[0]}, {self.negative_slope!r})"
@@ -496,6 +629,10 @@ class Abs(UnaryOp):
     """|x|; d/dx = sign(x), and 0 at the kink (as in PyTorch)."""
 
     name = "abs"
+    arguments = ("x",)
+    expression = "abs(x)"
+    derivative_text = ("sign(x)",)
+    function = True
 
     def forward(self, x: float) -> float:
         return abs(x)
@@ -511,6 +648,10 @@ class Sin(UnaryOp):
     """sin(x); d/dx = cos(x)."""
 
     name = "sin"
+    arguments = ("x",)
+    expression = "sin(x)"
+    derivative_text = ("cos(x)",)
+    function = True
 
     def forward(self, x: float) -> float:
         return math.sin(x) if not math.isinf(x) else math.nan  # sin(±inf) is undefined
@@ -523,6 +664,10 @@ class Cos(UnaryOp):
     """cos(x); d/dx = -sin(x)."""
 
     name = "cos"
+    arguments = ("x",)
+    expression = "cos(x)"
+    derivative_text = ("-sin(x)",)
+    function = True
 
     def forward(self, x: float) -> float:
         return math.cos(x) if not math.isinf(x) else math.nan  # cos(±inf) is undefined
@@ -540,6 +685,11 @@ class Sum(Op):
     """x_1 + ... + x_n; d/dx_i = 1."""
 
     name = "sum"
+
+    def formula(self, n: int) -> Formula:
+        names = _numbered("x", n)
+        written = " + ".join(names) if n <= 3 else f"{names[0]} + ... + {names[-1]}"
+        return Formula(names, written, ("1",) * n)
 
     def forward(self, *xs: float) -> float:
         return sum(xs)
@@ -570,6 +720,13 @@ class Dot(Op):
     def symbol(self) -> str:
         return "dot + b" if self.bias else "dot"
 
+    def formula(self, n: int) -> Formula:
+        m = (n - 1) // 2 if self.bias else n // 2
+        ws, xs = _numbered("w", m), _numbered("x", m)
+        if self.bias:
+            return Formula((*ws, *xs, "b"), "w·x + b", (*xs, *ws, "1"))
+        return Formula((*ws, *xs), "w·x", (*xs, *ws))
+
     def accepts(self, n: int) -> bool:
         return n >= 3 and n % 2 == 1 if self.bias else n >= 2 and n % 2 == 0
 
@@ -587,6 +744,26 @@ class Dot(Op):
         n = len(xs) // 2
         return xs[n:] + xs[:n]
 
+    def accumulate(self, g: float, out: float, children: Sequence[Value]) -> None:
+        """Add ``g`` × each local derivative to the children's ``.grad``, on floats.
+
+        The same derivatives as :meth:`derivatives` (d/dw_i = x_i, d/dx_i = w_i, d/db = 1),
+        added in the same order, without building the tuple of 2n + 1 of them first: a
+        Linear layer's nodes are nearly all dot nodes, so this is most of a training
+        step's backward pass. With a finite value every child is finite, so a zero
+        ``g`` (a neuron that a relu switched off) would add exactly zero: it is skipped.
+        """
+        if g == 0.0 and math.isfinite(out):
+            return
+        n = len(children) // 2
+        weights, inputs = children[:n], children[n : 2 * n]
+        for w, x in zip(weights, inputs, strict=True):
+            w.grad += g * x.data
+        for w, x in zip(weights, inputs, strict=True):
+            x.grad += g * w.data
+        if self.bias:
+            children[-1].grad += g
+
 
 class LogSumExp(Op):
     """log(e**x_1 + ... + e**x_n); d/dx_i = e**(x_i - out), the softmax of x.
@@ -596,6 +773,13 @@ class LogSumExp(Op):
     """
 
     name = "logsumexp"
+    function = True
+
+    def formula(self, n: int) -> Formula:
+        names = _numbered("x", n)
+        return Formula(
+            names, f"logsumexp({', '.join(names)})", tuple(f"exp({x} - out)" for x in names)
+        )
 
     def forward(self, *xs: float) -> float:
         if any(math.isnan(x) for x in xs):
@@ -609,42 +793,99 @@ class LogSumExp(Op):
         return tuple(_exp(x - out) for x in xs)
 
 
-ADD, SUB, MUL, DIV, POW = Add(), Sub(), Mul(), Div(), Pow()
-NEG, COPY, EXP, LOG, SQRT = Neg(), Copy(), Exp(), Log(), Sqrt()
-TANH, SIGMOID, SOFTPLUS, RELU = Tanh(), Sigmoid(), Softplus(), Relu()
-ABS, SIN, COS = Abs(), Sin(), Cos()
-SUM, DOT, DOT_BIAS, LOGSUMEXP = Sum(), Dot(bias=False), Dot(bias=True), LogSumExp()
-
-REGISTRY: dict[str, Op] = {
-    "add": ADD,
-    "sub": SUB,
-    "mul": MUL,
-    "div": DIV,
-    "pow": POW,
-    "neg": NEG,
-    "copy": COPY,
-    "square": Power.of(2.0),
-    "cube": Power.of(3.0),
-    "reciprocal": Power.of(-1.0),
-    "pow_half": Power.of(0.5),
-    "pow_neg_1.5": Power.of(-1.5),
-    "exp": EXP,
-    "log": LOG,
-    "sqrt": SQRT,
-    "tanh": TANH,
-    "sigmoid": SIGMOID,
-    "softplus": SOFTPLUS,
-    "relu": RELU,
-    "leaky_relu": LeakyRelu.of(0.01),
-    "abs": ABS,
-    "sin": SIN,
-    "cos": COS,
-    "sum": SUM,
-    "dot": DOT,
-    "dot_bias": DOT_BIAS,
-    "logsumexp": LOGSUMEXP,
-}
-"""Every op, under a unique key, as the test suite and ``autograd.testing`` see them.
+REGISTRY: dict[str, Op] = {}
+"""Every op, under a unique key: what the test suite, ``autograd.testing``, the formulas of
+the ``gradstep`` command and the step-through player all take their ops from.
 
 Parameterised ops (powers, leaky relu) appear with representative parameters.
 """
+
+OpT = TypeVar("OpT", bound=Op)
+
+
+def _defines(op: Op, method: str) -> bool:
+    return callable(getattr(op, method, None)) and getattr(type(op), method) is not getattr(
+        Op, method, None
+    )
+
+
+def register(op: OpT, key: str | None = None) -> OpT:
+    """Add ``op`` to :data:`REGISTRY` under ``key`` (default: its name); return it.
+
+    Everything a drawing, a formula or a test needs is checked now, so that a missing
+    piece is reported when the op is written, not later in a drawing or a parse.
+
+    Raises:
+        TypeError: if ``op`` is not an :class:`Op` instance, or lacks ``forward`` or
+            ``derivatives``.
+        ValueError: if its name or its formula text is missing or does not fit its
+            arguments, if ``key`` is taken, or if another kind of op has the same name
+            and either is called by name in formulas.
+
+    Example:
+        >>> class Square(UnaryOp):
+        ...     name = "sq"
+        ...     arguments, expression, derivative_text = ("x",), "sq(x)", ("2 x",)
+        ...     def forward(self, x): return x * x
+        ...     def derivatives(self, out, x): return (2.0 * x,)
+        >>> SQ = register(Square())
+        >>> SQ.formula(1).local(0)
+        'd sq(x)/dx = 2 x'
+        >>> del REGISTRY["sq"]
+    """
+    if not isinstance(op, Op):
+        raise TypeError(f"register() takes an Op instance, got {type(op).__name__}: {op!r:.60}")
+    what = type(op).__name__
+    for method in ("forward", "derivatives"):
+        if not _defines(op, method):
+            raise TypeError(f"op {what} has no {method}() method: every op needs one")
+    if not isinstance(op.name, str) or not op.name:
+        raise ValueError(f"op {what} has no name (the text Value.op reports, e.g. 'tanh')")
+    key = op.name if key is None else key
+    if key in REGISTRY:
+        raise ValueError(f"op {what}: the key {key!r} is taken by {REGISTRY[key]!r}")
+    for other in REGISTRY.values():
+        # Ops that formulas call by name must have names of their own. (Others may share
+        # a name: ``x ** 2`` and ``x ** y`` are one operator with a number or a Value.)
+        clash = other.name == op.name and type(other) is not type(op)
+        if clash and (op.function or other.function):
+            raise ValueError(f"op {what}: the name {op.name!r} is taken by {type(other).__name__}")
+    n = next((k for k in range(1, 5) if op.accepts(k)), 0)
+    if n == 0:
+        raise ValueError(f"op {what} accepts no argument count from 1 to 4")
+    formula = op.formula(n)
+    if not formula.expression or not (len(formula.arguments) == len(formula.derivatives) == n):
+        raise ValueError(
+            f"op {what} has no formula text for {n} argument(s): give it arguments, "
+            "expression and derivative_text (one per argument), or a formula() method"
+        )
+    REGISTRY[key] = op
+    return op
+
+
+ADD, SUB, MUL, DIV = (
+    register(Add(), "add"),
+    register(Sub(), "sub"),
+    register(Mul(), "mul"),
+    register(Div(), "div"),
+)
+POW, NEG, COPY = register(Pow(), "pow"), register(Neg()), register(Copy())
+for _key, _exponent in (
+    ("square", 2.0),
+    ("cube", 3.0),
+    ("reciprocal", -1.0),
+    ("pow_half", 0.5),
+    ("pow_neg_1.5", -1.5),
+):
+    register(Power.of(_exponent), _key)
+EXP, LOG, SQRT = register(Exp()), register(Log()), register(Sqrt())
+TANH, SIGMOID, SOFTPLUS, RELU = (
+    register(Tanh()),
+    register(Sigmoid()),
+    register(Softplus()),
+    register(Relu()),
+)
+register(LeakyRelu.of(0.01))
+ABS, SIN, COS = register(Abs()), register(Sin()), register(Cos())
+SUM, LOGSUMEXP = register(Sum()), register(LogSumExp())
+DOT, DOT_BIAS = register(Dot(bias=False), "dot"), register(Dot(bias=True), "dot_bias")

@@ -70,15 +70,24 @@ def arguments(
     """Argument tuples at which ``op`` is smooth (see :meth:`autograd.ops.Op.smooth_at`) and its
     result is at most ``bound`` in size. Ops with any number of arguments get 1 to
     ``max_args`` of them (as many as the op accepts).
+
+    Each argument is drawn from [min_value, max_value] or, half of the time, from
+    [0, 1] (within the range), so that ops defined on a narrow domain, such as a
+    probability, get arguments without most draws being thrown away.
     """
     counts = [n for n in range(1, max_args + 1) if op.accepts(n)]
     if not counts:
         raise ValueError(f"{op!r} accepts no argument count from 1 to {max_args}")
 
+    low, high = max(min_value, 0.0), min(max_value, 1.0)
+    one = scalars(min_value, max_value)
+    if low < high:
+        one = one | scalars(low, high)
+
     @st.composite
     def draw_arguments(draw: st.DrawFn) -> tuple[float, ...]:
         n = draw(st.sampled_from(counts))
-        xs = tuple(draw(scalars(min_value, max_value)) for _ in range(n))
+        xs = tuple(draw(one) for _ in range(n))
         assume(op.smooth_at(*xs, margin=margin))
         assume(_moderate(op, xs, bound))
         return xs

@@ -19,9 +19,9 @@ Design notes, for readers who want to know why it looks like this:
 
 from __future__ import annotations
 
-import math
 import numbers
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
+from math import isfinite
 from typing import SupportsFloat
 
 from autograd import grad_mode, ops
@@ -29,7 +29,6 @@ from autograd import grad_mode, ops
 Number = int | float | SupportsFloat
 """Anything :class:`Value` accepts as data: int, float, bool, Fraction, numpy scalar."""
 
-_INF = math.inf
 _new = object.__new__
 
 
@@ -139,31 +138,33 @@ class Value:
             parts.append(f"op={self._op.symbol!r}")
         return f"Value({', '.join(parts)})"
 
-    # -- arithmetic: each operator records one node -----------------------------------
+    # -- arithmetic: each operator records one node ------------------------------------
+    # (A number on the other side becomes a Constant; the check is written out rather
+    # than calling lift(): these methods build every graph, and a call costs 20%.)
 
     def __add__(self, other: Value | Number) -> Value:
-        return _apply2(ops.ADD, self, other if isinstance(other, Value) else Constant(other))
+        return record(ops.ADD, (self, other if isinstance(other, Value) else constant(other)))
 
     def __radd__(self, other: Number) -> Value:
-        return _apply2(ops.ADD, Constant(other), self)
+        return record(ops.ADD, (constant(other), self))
 
     def __sub__(self, other: Value | Number) -> Value:
-        return _apply2(ops.SUB, self, other if isinstance(other, Value) else Constant(other))
+        return record(ops.SUB, (self, other if isinstance(other, Value) else constant(other)))
 
     def __rsub__(self, other: Number) -> Value:
-        return _apply2(ops.SUB, Constant(other), self)
+        return record(ops.SUB, (constant(other), self))
 
     def __mul__(self, other: Value | Number) -> Value:
-        return _apply2(ops.MUL, self, other if isinstance(other, Value) else Constant(other))
+        return record(ops.MUL, (self, other if isinstance(other, Value) else constant(other)))
 
     def __rmul__(self, other: Number) -> Value:
-        return _apply2(ops.MUL, Constant(other), self)
+        return record(ops.MUL, (constant(other), self))
 
     def __truediv__(self, other: Value | Number) -> Value:
-        return _apply2(ops.DIV, self, other if isinstance(other, Value) else Constant(other))
+        return record(ops.DIV, (self, other if isinstance(other, Value) else constant(other)))
 
     def __rtruediv__(self, other: Number) -> Value:
-        return _apply2(ops.DIV, Constant(other), self)
+        return record(ops.DIV, (constant(other), self))
 
     def __pow__(self, exponent: Value | Number) -> Value:
         """``x ** n`` for a number n (one child), or ``x ** y`` for a Value y (two children).
@@ -171,64 +172,64 @@ class Value:
         With a Value exponent the base must be positive, because d(x**y)/dy = x**y log(x).
         """
         if isinstance(exponent, Value):
-            return _apply2(ops.POW, self, exponent)
-        return _apply1(ops.Power.of(as_float(exponent, "exponent")), self)
+            return record(ops.POW, (self, exponent))
+        return record(ops.Power.of(as_float(exponent, "exponent")), (self,))
 
     def __rpow__(self, base: Number) -> Value:
-        return _apply2(ops.POW, Constant(base), self)
+        return record(ops.POW, (constant(base), self))
 
     def __neg__(self) -> Value:
-        return _apply1(ops.NEG, self)
+        return record(ops.NEG, (self,))
 
     def __pos__(self) -> Value:
         return self
 
     def __abs__(self) -> Value:
-        return _apply1(ops.ABS, self)
+        return record(ops.ABS, (self,))
 
     def abs(self) -> Value:
         """|x|, with derivative sign(x) and 0 at x = 0 (as in PyTorch)."""
-        return _apply1(ops.ABS, self)
+        return record(ops.ABS, (self,))
 
     def exp(self) -> Value:
         """e**x. Raises OverflowError above x ~ 709.78."""
-        return _apply1(ops.EXP, self)
+        return record(ops.EXP, (self,))
 
     def log(self) -> Value:
         """Natural log. Raises ValueError for x <= 0."""
-        return _apply1(ops.LOG, self)
+        return record(ops.LOG, (self,))
 
     def sqrt(self) -> Value:
         """Square root. Raises ValueError for x < 0; its derivative at 0 is infinite."""
-        return _apply1(ops.SQRT, self)
+        return record(ops.SQRT, (self,))
 
     def tanh(self) -> Value:
         """tanh(x), in (-1, 1); derivative 1 - tanh(x)**2, which vanishes for large |x|."""
-        return _apply1(ops.TANH, self)
+        return record(ops.TANH, (self,))
 
     def sigmoid(self) -> Value:
         """1 / (1 + e**-x), in (0, 1); derivative s(1 - s) <= 1/4, vanishing for large |x|."""
-        return _apply1(ops.SIGMOID, self)
+        return record(ops.SIGMOID, (self,))
 
     def relu(self) -> Value:
         """max(0, x); derivative 1 for x > 0 and 0 otherwise (dead for x <= 0)."""
-        return _apply1(ops.RELU, self)
+        return record(ops.RELU, (self,))
 
     def leaky_relu(self, negative_slope: float = 0.01) -> Value:
         """x for x > 0, else negative_slope * x: a relu whose gradient never dies."""
-        return _apply1(ops.LeakyRelu.of(as_float(negative_slope, "negative_slope")), self)
+        return record(ops.LeakyRelu.of(as_float(negative_slope, "negative_slope")), (self,))
 
     def softplus(self) -> Value:
         """log(1 + e**x), a smooth relu whose derivative is sigmoid(x). Never overflows."""
-        return _apply1(ops.SOFTPLUS, self)
+        return record(ops.SOFTPLUS, (self,))
 
     def sin(self) -> Value:
         """sin(x)."""
-        return _apply1(ops.SIN, self)
+        return record(ops.SIN, (self,))
 
     def cos(self) -> Value:
         """cos(x)."""
-        return _apply1(ops.COS, self)
+        return record(ops.COS, (self,))
 
     # -- comparisons look at data and record nothing -----------------------------------
     # (== and hash stay identity-based, so Values can be dict keys and set members.)
@@ -278,54 +279,65 @@ def _data_of(x: Value | Number) -> float:
     return x.data if isinstance(x, Value) else as_float(x)
 
 
-def _record(op: ops.Op, data: float, children: tuple[Value, ...]) -> Value:
-    """Make the node ``op(*children) = data`` (a bare leaf under ``no_grad``)."""
+def constant(x: Number) -> Constant:
+    """``Constant(x)``, made faster: a node such as ``y * 1.0001`` makes one every time."""
+    leaf = _new(Constant)
+    leaf.data = x if type(x) is float else as_float(x)
+    leaf.grad = 0.0
+    leaf.label = ""
+    leaf._op = None
+    leaf._children = ()
+    return leaf
+
+
+def lift(x: Value | Number) -> Value:
+    """``x`` itself if it is a Value, else a :class:`Constant` holding the number."""
+    return x if isinstance(x, Value) else constant(x)
+
+
+def _overflow(op: ops.Op, children: Sequence[Value]) -> OverflowError:
+    described = op.describe(*[c.data for c in children])
+    return OverflowError(f"{described} overflows: the result is too large for a float")
+
+
+def record(op: ops.Op, children: tuple[Value, ...]) -> Value:
+    """The node ``op(*children)``: compute its value and record where it came from.
+
+    Every node of every graph is made here: by the operators and methods of
+    :class:`Value`, by :func:`apply`, and by the helpers below. Under ``no_grad`` the
+    value is computed but the node is a bare leaf, remembering nothing.
+
+    No op may turn finite numbers into an infinite one: that is an overflow, and so is
+    a NaN from finite numbers (every op refuses its domain errors itself, so a NaN can
+    only come from an overflowed partial result, inf - inf inside a dot product of
+    huge numbers, say). An inf or NaN already among the inputs propagates as in IEEE.
+
+    Raises:
+        OverflowError: naming the op and its inputs.
+    """
+    n = len(children)
+    try:  # unary and binary ops are nearly every node: their arguments are spelled out
+        if n == 2:
+            data = op.forward(children[0].data, children[1].data)
+        elif n == 1:
+            data = op.forward(children[0].data)
+        else:
+            data = op.forward(*[c.data for c in children])
+    except OverflowError:
+        raise _overflow(op, children) from None
+    if not isfinite(data) and all(isfinite(c.data) for c in children):
+        raise _overflow(op, children)
     node = _new(Value)
     node.data = data
     node.grad = 0.0
     node.label = ""
-    if grad_mode._enabled:
+    if not grad_mode.threads_off or grad_mode.state.enabled:
         node._op = op
         node._children = children
     else:
         node._op = None
         node._children = ()
     return node
-
-
-def _overflow(op: ops.Op, *xs: float) -> OverflowError:
-    return OverflowError(f"{op.describe(*xs)} overflows: the result is too large for a float")
-
-
-def _check_result(op: ops.Op, data: float, xs: Sequence[float]) -> None:
-    """Called only for a non-finite result: fine if an input was already inf or NaN.
-
-    From finite inputs, inf is an overflow, and so is NaN: every op refuses its domain
-    errors itself, so a NaN can only come from an overflowed partial result (inf - inf
-    inside a dot product of huge numbers, say).
-    """
-    if all(-_INF < x < _INF for x in xs):
-        raise _overflow(op, *xs)
-
-
-def _apply1(op: ops.Op, x: Value) -> Value:
-    try:
-        data = op.forward(x.data)
-    except OverflowError:
-        raise _overflow(op, x.data) from None
-    if not -_INF < data < _INF:
-        _check_result(op, data, (x.data,))
-    return _record(op, data, (x,))
-
-
-def _apply2(op: ops.Op, a: Value, b: Value) -> Value:
-    try:
-        data = op.forward(a.data, b.data)
-    except OverflowError:
-        raise _overflow(op, a.data, b.data) from None
-    if not -_INF < data < _INF:
-        _check_result(op, data, (a.data, b.data))
-    return _record(op, data, (a, b))
 
 
 def apply(op: ops.Op, args: Sequence[Value | Number]) -> Value:
@@ -335,6 +347,7 @@ def apply(op: ops.Op, args: Sequence[Value | Number]) -> Value:
     :func:`sum`, :func:`dot` and :func:`logsumexp`.
 
     Raises:
+        TypeError: if ``op`` is not an op of :mod:`autograd.ops`.
         ValueError: if the op cannot take that many arguments.
 
     Example:
@@ -343,145 +356,12 @@ def apply(op: ops.Op, args: Sequence[Value | Number]) -> Value:
         >>> y.data, y.op
         (6.0, '*')
     """
-    children = tuple(a if isinstance(a, Value) else Constant(a) for a in args)
+    if not isinstance(op, ops.Op):
+        raise TypeError(
+            f"apply() takes an op of autograd.ops (such as ops.MUL), got "
+            f"{type(op).__name__}: {op!r:.60}"
+        )
+    children = tuple(lift(a) for a in args)
     if not op.accepts(len(children)):
         raise ValueError(f"{op!r} cannot take {len(children)} arguments")
-    xs = [c.data for c in children]
-    try:
-        data = op.forward(*xs)
-    except OverflowError:
-        raise _overflow(op, *xs) from None
-    if not -_INF < data < _INF:
-        _check_result(op, data, xs)
-    return _record(op, data, children)
-
-
-def lift(x: Value | Number) -> Value:
-    """``x`` itself if it is a Value, else a :class:`Constant` holding the number."""
-    return x if isinstance(x, Value) else Constant(x)
-
-
-def sum(values: Iterable[Value | Number]) -> Value:  # noqa: A001 - mirrors torch.sum
-    """x_1 + ... + x_n as ONE node with n children (the builtin ``sum`` makes n - 1 nodes).
-
-    An empty input gives a constant 0.
-
-    Example:
-        >>> import autograd
-        >>> xs = [autograd.Value(v) for v in (1.0, 2.0, 3.0)]
-        >>> s = autograd.sum(xs)
-        >>> s.data, s.op, len(s.children)
-        (6.0, 'sum', 3)
-    """
-    children = [lift(v) for v in values]
-    if not children:
-        return Constant(0.0)
-    return apply(ops.SUM, children)
-
-
-def dot(
-    weights: Sequence[Value | Number],
-    inputs: Sequence[Value | Number],
-    bias: Value | Number | None = None,
-) -> Value:
-    """w_1*x_1 + ... + w_n*x_n (+ b) as ONE node: a neuron's pre-activation.
-
-    The children are ``(w_1..w_n, x_1..x_n)``, followed by ``b`` when a bias is given.
-
-    Raises:
-        ValueError: if the two sequences differ in length.
-
-    Example:
-        >>> import autograd
-        >>> w = [autograd.Value(2.0), autograd.Value(-1.0)]
-        >>> y = autograd.dot(w, [3.0, 4.0], bias=0.5)
-        >>> y.backward()
-        >>> y.data, [wi.grad for wi in w]
-        (2.5, [3.0, 4.0])
-    """
-    if len(weights) != len(inputs):
-        raise ValueError(
-            f"dot needs two sequences of equal length, got {len(weights)} and {len(inputs)}"
-        )
-    children = [lift(v) for v in weights]
-    children += [lift(v) for v in inputs]
-    if bias is None:
-        return apply(ops.DOT, children)
-    children.append(lift(bias))
-    return apply(ops.DOT_BIAS, children)
-
-
-def linear(
-    weights: Sequence[Sequence[Value]],
-    inputs: Sequence[Sequence[Value | Number]],
-    biases: Sequence[Value] | None = None,
-) -> list[list[Value]]:
-    """A layer's outputs for a batch: one :func:`dot` node per input row and weight row.
-
-    ``linear(W, X, b)[n][i]`` is the node ``dot(W[i], X[n], b[i])``, with exactly the
-    children, value and gradient that call would give. It is how ``nn.Linear`` builds
-    its graph, and it is faster than calling :func:`dot` row by row because each input
-    row is turned into Values and read once for all the weight rows, and the weights
-    are read once for the whole batch.
-
-    Raises:
-        ValueError: if a weight row and an input row differ in length, or the numbers
-            of weight rows and biases differ.
-
-    Example:
-        >>> import autograd
-        >>> from autograd import Value
-        >>> W = [[Value(1.0), Value(2.0)], [Value(-1.0), Value(0.5)]]
-        >>> b = [Value(0.5), Value(0.0)]
-        >>> [[y.data for y in row] for row in autograd.value.linear(W, [[3.0, 4.0]], b)]
-        [[11.5, -1.0]]
-    """
-    rows = [tuple(lift(w) for w in row) for row in weights]
-    width = len(rows[0]) if rows else 0
-    if width == 0:
-        raise ValueError("linear needs at least one weight row of at least one weight")
-    for row in rows:
-        if len(row) != width:
-            raise ValueError(
-                f"linear needs weight rows of equal length, got {width} and {len(row)}"
-            )
-    if biases is None:
-        op: ops.Op = ops.DOT
-        tails: list[tuple[Value, ...]] = [()] * len(rows)
-        offsets = [0.0] * len(rows)
-    else:
-        if len(biases) != len(rows):
-            raise ValueError(f"linear got {len(rows)} weight rows but {len(biases)} biases")
-        op = ops.DOT_BIAS
-        tails = [(lift(b),) for b in biases]
-        offsets = [t[0].data for t in tails]
-    layer = list(zip(rows, [[w.data for w in row] for row in rows], tails, offsets, strict=True))
-    out = []
-    for x in inputs:
-        if len(x) != width:
-            raise ValueError(f"dot needs two sequences of equal length, got {width} and {len(x)}")
-        xs = tuple(v if isinstance(v, Value) else Constant(v) for v in x)
-        x_data = [v.data for v in xs]
-        outputs = []
-        for row, row_data, tail, offset in layer:
-            data = ops.weighted_sum(row_data, x_data, offset)
-            children = row + xs + tail
-            if not -_INF < data < _INF:
-                _check_result(op, data, [c.data for c in children])
-            outputs.append(_record(op, data, children))
-        out.append(outputs)
-    return out
-
-
-def logsumexp(values: Iterable[Value | Number]) -> Value:
-    """log(e**x_1 + ... + e**x_n) as one node, computed without overflow.
-
-    Its gradient is the softmax of the inputs. Used by cross-entropy.
-
-    Raises:
-        ValueError: for an empty input.
-    """
-    children = [lift(v) for v in values]
-    if not children:
-        raise ValueError("logsumexp of an empty sequence is undefined (it would be log 0)")
-    return apply(ops.LOGSUMEXP, children)
+    return record(op, children)

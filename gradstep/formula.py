@@ -2,7 +2,9 @@
 
 The text is parsed with Python's :mod:`ast` and then *interpreted* node by node
 against a whitelist: numbers, variable names, ``+ - * / **``, unary minus and plus,
-and calls of the functions in :data:`FUNCTIONS`. Nothing is ever passed to ``eval``
+and calls of the functions that :func:`functions` lists: every op of the registry
+(:data:`autograd.ops.REGISTRY`) written as a call, ``tanh(x)`` or ``bce(p, y)``, so an
+op added there is known here too. Nothing is ever passed to ``eval``
 or ``exec``, so ``__import__('os')``, attribute access, subscripts, lambdas and the
 like are rejected with a :class:`FormulaError` that says what is not allowed.
 
@@ -21,7 +23,8 @@ import ast
 import math
 from collections.abc import Callable, Mapping
 
-from autograd import Constant, Value
+import nn  # noqa: F401 - registers nn's ops (bce), which formulas may call
+from autograd import Constant, Value, apply, ops
 
 MAX_LENGTH = 2000
 """Longest formula accepted, in characters (keeps the parser's own recursion shallow)."""
@@ -29,20 +32,16 @@ MAX_LENGTH = 2000
 MAX_NODES = 400
 """Most syntax nodes accepted: a formula is for drawing, and drawings stay readable."""
 
-FUNCTIONS: dict[str, Callable[[Value], Value]] = {
-    "tanh": Value.tanh,
-    "sigmoid": Value.sigmoid,
-    "relu": Value.relu,
-    "leaky_relu": Value.leaky_relu,
-    "softplus": Value.softplus,
-    "exp": Value.exp,
-    "log": Value.log,
-    "sqrt": Value.sqrt,
-    "abs": Value.abs,
-    "sin": Value.sin,
-    "cos": Value.cos,
-}
-"""The functions a formula may call, each with one argument."""
+
+def functions() -> dict[str, ops.Op]:
+    """The functions a formula may call, by name: the registry's ops with ``function = True``.
+
+    Example:
+        >>> sorted(functions())[:4]
+        ['abs', 'bce', 'cos', 'exp']
+    """
+    return {op.name: op for op in ops.REGISTRY.values() if op.function}
+
 
 _BINARY: dict[type[ast.operator], Callable[[Value, Value | float], Value]] = {
     ast.Add: Value.__add__,
@@ -96,9 +95,10 @@ def formula_variables(text: str) -> list[str]:
     tree = _parse(text)
     called = {id(node.func) for node in ast.walk(tree) if isinstance(node, ast.Call)}
     names = [n for n in ast.walk(tree) if isinstance(n, ast.Name) and id(n) not in called]
+    known = functions()
     seen: list[str] = []
     for node in sorted(names, key=lambda n: n.col_offset):  # ast.walk is breadth-first
-        if node.id not in FUNCTIONS and node.id not in seen:
+        if node.id not in known and node.id not in seen:
             seen.append(node.id)
     return seen
 
@@ -137,13 +137,14 @@ def parse_formula(text: str, variables: Mapping[str, float | Value]) -> Value:
             overflow...), with a one-line message.
     """
     tree = _parse(text)
+    known = functions()
     leaves: dict[str, Value] = {}
     for name, value in variables.items():
-        if name in FUNCTIONS:
+        if name in known:
             raise FormulaError(f"'{name}' is a function and cannot be a variable")
         leaves[name] = value if isinstance(value, Value) else Value(value, label=name)
     try:
-        result = _evaluate(tree.body, leaves)
+        result = _evaluate(tree.body, leaves, known)
         return result if isinstance(result, Value) else Constant(result)
     except (ArithmeticError, ValueError) as error:
         if isinstance(error, FormulaError):
@@ -151,7 +152,7 @@ def parse_formula(text: str, variables: Mapping[str, float | Value]) -> Value:
         raise FormulaError(f"{type(error).__name__}: {error}") from None
 
 
-def _evaluate(node: ast.expr, leaves: dict[str, Value]) -> Value | float:
+def _evaluate(node: ast.expr, leaves: dict[str, Value], known: dict[str, ops.Op]) -> Value | float:
     """Interpret one syntax node; recursion depth is bounded by MAX_NODES.
 
     Numbers stay plain floats until they meet a Value, so ``x ** 2`` is a power with a
@@ -170,29 +171,33 @@ def _evaluate(node: ast.expr, leaves: dict[str, Value]) -> Value | float:
     if isinstance(node, ast.Name):
         if node.id in leaves:
             return leaves[node.id]
-        if node.id in FUNCTIONS:
+        if node.id in known:
             raise FormulaError(f"'{node.id}' is a function: call it, e.g. {node.id}(x)")
         raise FormulaError(
             f"the variable '{node.id}' has no value (give one with --var {node.id}=VALUE)"
         )
     if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
-        left = _evaluate(node.left, leaves)
-        right = _evaluate(node.right, leaves)
+        left = _evaluate(node.left, leaves, known)
+        right = _evaluate(node.right, leaves, known)
         if not isinstance(left, Value):
             left = Constant(left)
         return _BINARY[type(node.op)](left, right)
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
-        operand = _evaluate(node.operand, leaves)
+        operand = _evaluate(node.operand, leaves, known)
         return -operand if isinstance(node.op, ast.USub) else operand
     if isinstance(node, ast.Call):
         if not isinstance(node.func, ast.Name):
             raise FormulaError(f"only plain function calls are allowed, not {_describe(node.func)}")
         name = node.func.id
-        if name not in FUNCTIONS:
-            known = ", ".join(sorted(FUNCTIONS))
-            raise FormulaError(f"unknown function '{name}' (known functions: {known})")
-        if len(node.args) != 1 or node.keywords:
-            raise FormulaError(f"{name}() takes exactly one argument")
-        argument = _evaluate(node.args[0], leaves)
-        return FUNCTIONS[name](argument if isinstance(argument, Value) else Constant(argument))
+        op = known.get(name)
+        if op is None:
+            raise FormulaError(
+                f"unknown function '{name}' (known functions: {', '.join(sorted(known))})"
+            )
+        if node.keywords or not op.accepts(len(node.args)):
+            wanted = (
+                f"{op.arity} argument{'s' if op.arity != 1 else ''}" if op.arity else "arguments"
+            )
+            raise FormulaError(f"{name}() takes {wanted}, got {len(node.args)}")
+        return apply(op, [_evaluate(arg, leaves, known) for arg in node.args])
     raise FormulaError(f"{_describe(node)} is not allowed in a formula")

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from autograd import Value
-from autograd.value import linear
+from autograd import Value, linear
 from nn import init
 from nn._tensor import as_batch, check_width
 from nn.module import Module
@@ -68,7 +67,7 @@ class Linear(Module):
         """W x + b for one row, or for each row of a batch."""
         rows, single = as_batch(x, "Linear input")
         check_width(rows, self.in_features, "Linear")
-        # autograd.value.linear makes the node dot(W[i], row, b[i]) for every row and i.
+        # autograd.linear makes the node dot(W[i], row, b[i]) for every row and i.
         out = linear(self.weight, rows, self.bias)
         return out[0] if single else out
 

@@ -102,12 +102,12 @@ def mse_loss(predictions: object, targets: object, reduction: Reduction = "mean"
 
 def _clamped_log(x: float) -> float:
     """log(x) floored at -100, so that log(0) is -100 rather than -inf (PyTorch's rule)."""
-    return max(math.log(x), -100.0) if x > 0.0 else -100.0
+    return max(math.log(x), -100.0) if x > 0.0 else -100.0 if x == 0.0 else math.nan
 
 
 def _clamped_log1m(p: float) -> float:
     """log(1 - p) floored at -100, computed as log1p(-p) for accuracy near p = 0 (as PyTorch)."""
-    return max(math.log1p(-p), -100.0) if p < 1.0 else -100.0
+    return max(math.log1p(-p), -100.0) if p < 1.0 else -100.0 if p == 1.0 else math.nan
 
 
 class BinaryCrossEntropy(ops.BinaryOp):
@@ -122,13 +122,17 @@ class BinaryCrossEntropy(ops.BinaryOp):
     for accuracy near p = 0, as PyTorch does.
 
     Raises:
-        ValueError: if p is outside [0, 1] (or NaN).
+        ValueError: if p is outside [0, 1] or NaN.
     """
 
     name = "bce"
+    arguments = ("p", "y")
+    expression = "bce(p, y)"
+    derivative_text = ("(p - y) / (p (1 - p))", "log(1 - p) - log(p)")
+    function = True
 
     def forward(self, p: float, y: float) -> float:
-        if not 0.0 <= p <= 1.0:
+        if not 0.0 <= p <= 1.0:  # NaN included: a loss of NaN would tell nothing
             raise ValueError(
                 f"binary_cross_entropy: prediction {p!r} is not a probability in [0, 1]; "
                 "apply a sigmoid first, or use binary_cross_entropy_with_logits on raw scores"
@@ -148,7 +152,7 @@ class BinaryCrossEntropy(ops.BinaryOp):
         return margin < xs[0] < 1.0 - margin
 
 
-BCE = BinaryCrossEntropy()
+BCE = ops.register(BinaryCrossEntropy())
 
 
 def binary_cross_entropy(

@@ -33,10 +33,9 @@ from pathlib import Path
 from typing import overload
 
 from autograd import Value, topological_order
-from autograd.backprop import local_derivatives
+from autograd.backprop import trace
 from autograd.value import as_float
 from viz._text import check_number_format, fmt, remaining_text
-from viz.formulas import formula_for
 from viz.graph import (
     RANKDIRS,
     GraphDrawing,
@@ -218,21 +217,19 @@ class BackpropStepper:
         root = self.root
         yield Step(index, "seed", root, names[root], self._expression(root), seed)
         index += 1
+        # The walk is autograd's own (the one backward() runs), recorded; this only
+        # replays its additions to show each child's gradient before and after.
+        visits, final = trace(root, seed)
         grads: dict[Value, float] = {root: 0.0 + seed}
         uses = Counter(c for node in order for c in node.children)
-        for node in reversed(order):
-            children = node.children
-            if not children:
-                continue
-            op = node.op_info
-            assert op is not None  # a node with children was made by an op
-            g = grads[node]  # complete: every user of node came earlier in this order
-            locals_ = local_derivatives(node)  # the op's own formula, as backward() uses
-            formula = formula_for(op, len(children))
+        for visit in visits:
+            node, g = visit.node, visit.grad
+            assert node.op_info is not None and isinstance(g, float)
+            formula = node.op_info.formula(len(node.children))
             contributions = []
-            for k, (child, local) in enumerate(zip(children, locals_, strict=True)):
+            for k, child in enumerate(node.children):
                 before = grads.get(child, 0.0)
-                product = g * local
+                product = float(visit.added[k])
                 grads[child] = after = before + product
                 uses[child] -= 1
                 contributions.append(
@@ -242,7 +239,7 @@ class BackpropStepper:
                         position=k,
                         argument=formula.arguments[k],
                         formula=formula.local(k),
-                        local=float(local),
+                        local=float(visit.local[k]),
                         product=product,
                         grad_before=before,
                         grad_after=after,
@@ -259,7 +256,7 @@ class BackpropStepper:
                 tuple(contributions),
             )
             index += 1
-        self._final = grads
+        self._final = final
 
     # -- the sequence --------------------------------------------------------------------
 

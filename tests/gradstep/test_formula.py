@@ -9,7 +9,7 @@ from hypothesis import given
 
 from autograd import Constant, Value, grad
 from autograd.testing import scalars
-from gradstep.formula import FUNCTIONS, FormulaError, formula_variables, parse_formula
+from gradstep.formula import FormulaError, formula_variables, functions, parse_formula
 
 
 @given(scalars(-3, 3), scalars(-3, 3), scalars(-3, 3))
@@ -41,10 +41,33 @@ def test_constant_exponent_works_for_negative_bases() -> None:
     assert parse_formula("-2", {}).data == -2.0
 
 
-@pytest.mark.parametrize("name", sorted(FUNCTIONS))
-def test_every_function_can_be_called(name: str) -> None:
+def test_the_functions_are_the_registrys_ops_called_by_name() -> None:
+    assert set(functions()) == {
+        "tanh", "sigmoid", "relu", "leaky_relu", "softplus", "exp", "log", "sqrt", "abs",
+        "sin", "cos", "logsumexp", "bce",
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(set(functions()) - {"bce", "logsumexp"}))
+def test_every_function_of_one_argument_can_be_called(name: str) -> None:
     out = parse_formula(f"{name}(x)", {"x": 0.5})
     assert out.data == pytest.approx(getattr(Value(0.5), name)().data)
+    assert out.op == name
+
+
+def test_functions_of_several_arguments() -> None:
+    out = parse_formula("bce(sigmoid(z), y) + logsumexp(z, y, 1)", {"z": 0.3, "y": 1.0})
+    expected = -math.log(1 / (1 + math.exp(-0.3))) + math.log(
+        math.exp(0.3) + math.exp(1.0) + math.exp(1.0)
+    )
+    assert out.data == pytest.approx(expected, rel=1e-12)
+    for text, message in (
+        ("bce(x)", r"bce\(\) takes 2 arguments, got 1"),
+        ("tanh(x, x)", "takes 1 argument, got 2"),
+        ("logsumexp()", "takes arguments, got 0"),
+    ):
+        with pytest.raises(FormulaError, match=message):
+            parse_formula(text, {"x": 0.5})
 
 
 def test_formula_variables_in_order() -> None:
@@ -67,7 +90,7 @@ def test_formula_variables_in_order() -> None:
         ("", {}, "empty"),
         ("y * 2", {}, "'y' has no value"),
         ("tanh", {}, "is a function"),
-        ("tanh(x, x)", {"x": 1.0}, "exactly one argument"),
+        ("tanh(x, x)", {"x": 1.0}, "takes 1 argument, got 2"),
         ("2 ** 10000", {}, "OverflowError"),
         ("10 ** 10 ** 10", {}, "OverflowError"),
         ("1e400", {}, "too large"),
