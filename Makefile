@@ -66,8 +66,10 @@ test-exhaustive: setup-test
 	HYPOTHESIS_PROFILE=exhaustive $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup -m "exhaustive or not exhaustive"
 
 bench: $(VENV)/.installed-bench
+	$(PY) bench/micrograd_demo.py --rounds 21
+	$(PY) bench/nn_bench.py --rounds 21
+	$(PY) bench/chain.py
 	$(PY) bench/run.py
-	$(PY) bench/nn_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis gradstep-out

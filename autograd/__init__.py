@@ -33,9 +33,10 @@ Public API:
 from __future__ import annotations
 
 from autograd import ops
-from autograd.backprop import Visit, grad, trace
+from autograd.backprop import Visit
 from autograd.grad_mode import enable_grad, is_grad_enabled, no_grad
 from autograd.gradcheck import GradcheckError, gradcheck, numerical_grad
+from autograd.gradients import grad, trace
 from autograd.graph import topological_order
 from autograd.nary import (
     dot,

@@ -6,26 +6,23 @@ g = d(output)/d(node) is complete, so it asks the node's op for the local deriva
 d(node)/d(child) and adds ``g × local`` to each child's gradient: the chain rule,
 summed over every path (a node used twice receives two additions).
 
-Three things use the walk:
-
-* :func:`backward` (``Value.backward()``): gradients as floats, into ``.grad``;
-* :func:`grad`: gradients returned instead, optionally as Values with a graph of their
-  own (``create_graph=True``: higher-order derivatives);
-* :func:`trace`: the walk recorded node by node, what ``viz.BackpropStepper`` shows.
+Three things use the walk: :func:`backward` here (``Value.backward()``: gradients as
+floats, into ``.grad``), and :func:`~autograd.gradients.grad` (gradients returned,
+optionally as Values for higher orders) and :func:`~autograd.gradients.trace` (the walk
+recorded node by node, what ``viz.BackpropStepper`` shows) in :mod:`autograd.gradients`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from math import isfinite
 from operator import attrgetter
 from typing import Any, NamedTuple
 
 from autograd.grad_mode import enable_grad
 from autograd.graph import topological_order
-from autograd.ops import COPY
-from autograd.value import Number, Value, as_float, record
+from autograd.numbers import Number, as_float
+from autograd.value import Value
 
 
 class Visit(NamedTuple):
@@ -137,7 +134,7 @@ def derivative_error(node: Value, error: ArithmeticError) -> ArithmeticError:
 _GRAD = attrgetter("grad")
 
 
-def _check_finite(order: Sequence[Value]) -> None:
+def check_finite(order: Sequence[Value]) -> None:
     """Raise OverflowError if a gradient became inf or NaN although every value is finite.
 
     (With an inf or NaN among the values, such gradients are IEEE arithmetic doing its
@@ -182,95 +179,4 @@ def backward(root: Value, gradient: Value | Number = 1.0) -> None:
     finally:  # even when a derivative fails half-way, no earlier gradient is lost
         for node, old in parked:
             node.grad += old
-    _check_finite(order)
-
-
-@contextmanager
-def _scratch(order: Sequence[Value]) -> Iterator[None]:
-    """Every ``.grad`` of ``order`` set to 0 for a walk, and restored afterwards."""
-    saved = [node.grad for node in order]
-    for node in order:
-        node.grad = 0.0
-    try:
-        yield
-    finally:
-        for node, old in zip(order, saved, strict=True):
-            node.grad = old
-
-
-def grad(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> list[Value]:
-    """The gradients d(output)/d(input), one Value per input, leaving ``.grad`` untouched.
-
-    Args:
-        output: the Value to differentiate.
-        inputs: the Values to differentiate with respect to. An input that ``output``
-            does not depend on gets a gradient of 0.
-        create_graph: if True, the returned gradients are Values with a graph of their
-            own, so they can be differentiated again (second and higher derivatives).
-
-    Returns:
-        A list of Values, in the order of ``inputs``.
-
-    Example:
-        >>> from autograd import Value, grad
-        >>> x = Value(2.0)
-        >>> y = x ** 3                                  # y = x^3
-        >>> (dy,) = grad(y, [x], create_graph=True)     # 3x^2 = 12
-        >>> (d2y,) = grad(dy, [x])                      # 6x = 12
-        >>> dy.data, d2y.data
-        (12.0, 12.0)
-    """
-    if not isinstance(output, Value):
-        raise TypeError(f"grad() needs a Value as output, got {type(output).__name__}")
-    inputs = list(inputs)
-    for i, x in enumerate(inputs):
-        if not isinstance(x, Value):
-            raise TypeError(f"grad() inputs must be Values, got {type(x).__name__} at index {i}")
-    order = topological_order(output)
-    in_graph = set(order)
-    with _scratch(order):
-        output.grad = 1.0
-        for _ in walk(order, values=create_graph):
-            pass
-        found: list[Any] = [x.grad if x in in_graph else 0.0 for x in inputs]
-        if not create_graph:
-            _check_finite(order)
-    if not create_graph:
-        return [Value(g) for g in found]
-    # A gradient that is a node of the forward graph itself (d(a*b)/da is b) is handed
-    # back as a copy, so that relabelling it cannot rename the caller's b.
-    with enable_grad():
-        return [
-            Value(g) if not isinstance(g, Value) else record(COPY, (g,)) if g in in_graph else g
-            for g in found
-        ]
-
-
-def trace(root: Value, gradient: Value | Number = 1.0) -> tuple[list[Visit], dict[Value, float]]:
-    """The backward walk from ``root`` recorded node by node, leaving every ``.grad`` as it was.
-
-    Returns:
-        The :class:`Visit` of every node with children, in the order the walk visits
-        them, and the gradient of every node after the last one: exactly what
-        ``backward()`` adds on a graph whose gradients start at zero.
-
-    Raises:
-        ArithmeticError: as ``backward()`` does, where a local derivative is infinite
-            or a gradient overflows.
-
-    Example:
-        >>> from autograd import Value
-        >>> from autograd.backprop import trace
-        >>> a, b = Value(2.0), Value(-3.0)
-        >>> visits, grads = trace(a * b)
-        >>> visits[0].local, grads[a], a.grad
-        ((-3.0, 2.0), -3.0, 0.0)
-    """
-    seed = gradient.data if isinstance(gradient, Value) else as_float(gradient, "gradient")
-    order = topological_order(root)
-    with _scratch(order):
-        root.grad = seed
-        visits = list(walk(order, trace=True))
-        _check_finite(order)
-        grads = {node: node.grad for node in order}
-    return visits, grads
+    check_finite(order)

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from autograd.backprop import grad
-from autograd.value import Number, Value, as_float, lift
+from autograd.gradients import grad
+from autograd.numbers import Number, as_float
+from autograd.value import Value, lift
 
 Function = Callable[..., "Value | Number"]
 

@@ -49,11 +49,15 @@ def topological_order(root: Value) -> list[Value]:
             if child in visited:
                 continue
             visited.add(child)
-            if child._children:  # descend into it; come back to this node afterwards
+            # Descend into the child, unless it waits for nothing: a leaf, or a node whose
+            # children were all visited already, which means emitted (in a DAG a visited
+            # node still being explored is an ancestor, never a child). The check runs in
+            # C; a layer's dot nodes share their inputs, so it skips most of their work.
+            if child._children and not visited.issuperset(child._children):
                 path.append(child)
                 pending.append(iter(child._children))
                 break
-            order.append(child)  # a leaf waits for nothing
+            order.append(child)
         else:
             pending.pop()
             order.append(path.pop())

@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from autograd import ops
-from autograd.value import Constant, Number, Value, apply, lift, record
+from autograd.numbers import Number
+from autograd.value import Constant, Value, apply, lift, record
 
 
 def sum(values: Iterable[Value | Number]) -> Value:  # noqa: A001 - mirrors torch.sum
@@ -101,12 +102,24 @@ def linear(
         raise ValueError(f"linear got {len(rows)} weight rows but {len(biases)} biases")
     else:
         op, tails = ops.DOT_BIAS, [(lift(b),) for b in biases]
+    # Each weight row's numbers are read once for the batch, each input row's once for
+    # all the weight rows: the value of node (n, i) is Dot's forward, w_i · x_n + b_i.
+    layer = [
+        (row, [w.data for w in row], tail, tail[0].data if tail else 0.0)
+        for row, tail in zip(rows, tails, strict=True)
+    ]
     out = []
     for x in inputs:
         if len(x) != width:
             raise ValueError(f"dot needs two sequences of equal length, got {width} and {len(x)}")
         xs = tuple(lift(v) for v in x)
-        out.append([record(op, row + xs + tail) for row, tail in zip(rows, tails, strict=True)])
+        x_data = [v.data for v in xs]
+        out.append(
+            [
+                record(op, row + xs + tail, ops.weighted_sum(w_data, x_data, offset))
+                for row, w_data, tail, offset in layer
+            ]
+        )
     return out
 
 

@@ -387,7 +387,13 @@ class Power(UnaryOp):
 
     @staticmethod
     def of(exponent: float) -> Power:
-        """The op for ``x ** exponent`` (one shared instance per exponent)."""
+        """The op for ``x ** exponent`` (one shared instance per exponent).
+
+        Raises:
+            ValueError: for a NaN exponent (every power would be NaN).
+        """
+        if math.isnan(exponent):
+            raise ValueError("x ** n: the exponent n is NaN; every result would be NaN")
         return _power(float(exponent))
 
     @property
@@ -596,7 +602,15 @@ class LeakyRelu(UnaryOp):
 
     @staticmethod
     def of(negative_slope: float) -> LeakyRelu:
-        """The op for a given slope (one shared instance per slope)."""
+        """The op for a given slope (one shared instance per slope).
+
+        Raises:
+            ValueError: for a slope that is NaN or infinite.
+        """
+        if not math.isfinite(negative_slope):
+            raise ValueError(
+                f"leaky_relu: negative_slope must be a finite number, got {negative_slope!r}"
+            )
         return _leaky_relu(float(negative_slope))
 
     @property

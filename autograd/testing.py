@@ -31,7 +31,8 @@ from hypothesis import assume
 from hypothesis import strategies as st
 
 from autograd import ops as autograd_ops
-from autograd.value import Number, Value, apply, lift
+from autograd.numbers import Number
+from autograd.value import Value, apply, lift
 
 DEFAULT_MARGIN = 0.1
 """How far (in input units) drawn values keep from kinks, poles and domain edges."""

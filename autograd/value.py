@@ -19,46 +19,14 @@ Design notes, for readers who want to know why it looks like this:
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Sequence
 from math import isfinite
-from typing import SupportsFloat
 
 from autograd import grad_mode, ops
-
-Number = int | float | SupportsFloat
-"""Anything :class:`Value` accepts as data: int, float, bool, Fraction, numpy scalar."""
+from autograd.numbers import Number as Number  # re-exported: the data a Value takes
+from autograd.numbers import as_float as as_float
 
 _new = object.__new__
-
-
-def as_float(x: object, what: str = "Value data") -> float:
-    """Convert a real number to float, or raise TypeError naming what was given.
-
-    Accepts int, float, bool, :class:`fractions.Fraction`, numpy scalars and 0-d
-    arrays; rejects str, complex, None, containers and Values.
-
-    Raises:
-        TypeError: for anything that is not a real number.
-        OverflowError: for an int too large for a float.
-    """
-    if type(x) is float:
-        return x
-    if isinstance(x, Value):
-        raise TypeError(f"{what} must be a number, got a Value ({x!r}); use it directly")
-    if isinstance(x, numbers.Real):
-        try:
-            return float(x)
-        except OverflowError:
-            raise OverflowError(f"{what}: the integer {x} is too large for a float") from None
-    if type(x).__module__ == "numpy" and getattr(x, "size", None) == 1:
-        item = x.item()  # type: ignore[attr-defined]
-        if not isinstance(item, complex):  # numpy bool_ and 0-d arrays land here
-            return as_float(item, what)
-    raise TypeError(
-        f"{what} must be a real number (int, float, bool, Fraction or numpy scalar), "
-        f"got {type(x).__name__}: {x!r:.60}"
-    )
 
 
 class Value:
@@ -300,7 +268,7 @@ def _overflow(op: ops.Op, children: Sequence[Value]) -> OverflowError:
     return OverflowError(f"{described} overflows: the result is too large for a float")
 
 
-def record(op: ops.Op, children: tuple[Value, ...]) -> Value:
+def record(op: ops.Op, children: tuple[Value, ...], data: float | None = None) -> Value:
     """The node ``op(*children)``: compute its value and record where it came from.
 
     Every node of every graph is made here: by the operators and methods of
@@ -312,19 +280,23 @@ def record(op: ops.Op, children: tuple[Value, ...]) -> Value:
     only come from an overflowed partial result, inf - inf inside a dot product of
     huge numbers, say). An inf or NaN already among the inputs propagates as in IEEE.
 
+    ``data``, if given, is the value the op's forward gives (computed by a caller that
+    shares work between nodes, as :func:`autograd.linear` does); it is not recomputed.
+
     Raises:
         OverflowError: naming the op and its inputs.
     """
-    n = len(children)
-    try:  # unary and binary ops are nearly every node: their arguments are spelled out
-        if n == 2:
-            data = op.forward(children[0].data, children[1].data)
-        elif n == 1:
-            data = op.forward(children[0].data)
-        else:
-            data = op.forward(*[c.data for c in children])
-    except OverflowError:
-        raise _overflow(op, children) from None
+    if data is None:
+        n = len(children)
+        try:  # unary and binary ops are nearly every node: their arguments are spelled out
+            if n == 2:
+                data = op.forward(children[0].data, children[1].data)
+            elif n == 1:
+                data = op.forward(children[0].data)
+            else:
+                data = op.forward(*[c.data for c in children])
+        except OverflowError:
+            raise _overflow(op, children) from None
     if not isfinite(data) and all(isfinite(c.data) for c in children):
         raise _overflow(op, children)
     node = _new(Value)

@@ -210,7 +210,7 @@ def _neuron_graph(model: Any, row: list[float], path: Path) -> Path:
     out.label = "relu(z)"
     model.zero_grad()
     out.backward()
-    svg = viz.render_svg(out, title="neuron 0 of layer 0 on one input row")
+    svg = viz.render_svg(out, params=model, title="neuron 0 of layer 0 on one input row")
     model.zero_grad()
     return write_atomic(path, lambda temp: temp.write_text(svg, encoding="utf-8"))
 

@@ -32,10 +32,10 @@ class CheckpointError(ValueError):
 
 
 def _first_non_finite(model: Module, state_dict: dict[str, Any]) -> str | None:
-    """The first NaN or infinite number of the model's state, named by its label, or None."""
+    """The first NaN or infinite number of the model's state, with its name, or None."""
     for name, value in model.named_parameters():
         if not math.isfinite(value.data):
-            return f"parameter {value.label or name} is {value.data}"
+            return f"parameter {name} is {value.data}"
     for key, entry in state_dict.items():  # the parameters are finite: this is a buffer
         for i, number in enumerate(entry if isinstance(entry, list) else [entry]):
             if isinstance(number, float) and not math.isfinite(number):

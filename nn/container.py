@@ -23,7 +23,9 @@ class Sequential(Module):
           (1): ReLU()
           (2): Linear(in_features=3, out_features=1, bias=True)
         )
-        >>> model[2].bias[0].label
+        >>> model.named_parameters()[-1][0]    # its name in the model
+        '2.bias[0]'
+        >>> model[2].bias[0].label              # its label: the same name, for drawings
         '2.bias[0]'
     """
 
@@ -54,12 +56,10 @@ class Sequential(Module):
     def __getitem__(self, index: int | slice) -> Module | Sequential:
         if isinstance(index, slice):
             # Like PyTorch, a slice keeps the modules' names ("2", "3"...), so its
-            # state_dict keys match the model's. It shares the modules without adopting
-            # them: their parameters keep the labels the model gave them.
+            # state_dict keys match the model's. It shares the modules with the model.
             part = Sequential()
             for name, module in list(self._modules.items())[index]:
-                part._modules[name] = module
-                object.__setattr__(part, name, module)
+                setattr(part, name, module)
             return part
         modules = list(self._modules.values())
         try:

@@ -22,7 +22,8 @@ from typing import Literal
 
 import autograd
 from autograd import Value, ops
-from autograd.value import Constant, apply, as_float, lift
+from autograd.numbers import as_float
+from autograd.value import Constant, apply, lift
 from nn._tensor import format_shape, tolist
 
 Reduction = Literal["mean", "sum"]

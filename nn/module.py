@@ -9,25 +9,30 @@ It works like ``torch.nn.Module``. A module keeps three registries:
 * **sub-modules**, assigned as attributes (``self.fc = Linear(2, 3)``) and registered
   automatically, so that ``parameters()`` and ``state_dict()`` find them.
 
-Every parameter Value is labelled with its path in the model, PyTorch's parameter name
-and its index, e.g. ``0.weight[3,1]`` (row 3, column 1 of the first layer's weight) or
-``2.bias[0]``, so drawings of the graph say which number is which. Labels are
-relative to the outermost module: each module remembers the module it was last
-attached to (a weak reference), and any change anywhere in the tree (a sub-module
-attached, replaced or appended, a parameter registered) relabels the whole tree from
-its outermost module. So the labels always equal the outermost module's
-``named_parameters()`` (a module shared by two models carries the labels of the one
-it was attached to last).
+**Names and labels.** A parameter has a *name* in the model, PyTorch's: the path of its
+module, the parameter's name and the entry's index, e.g. ``0.weight[3,1]`` (row 3,
+column 1 of the weight of the module at position 0). :meth:`Module.named_parameters`
+returns those names, and ``state_dict()`` uses the same paths in its keys.
+
+Its ``Value.label`` carries the same name, so that drawings are readable, and is built
+with the model, inside out: a module registering a parameter labels each unlabelled
+entry with its name in that module (``weight[3,1]``), and a module that receives a
+sub-module puts the attribute's name in front of the labels that still carry the
+sub-module's own names (``0.weight[3,1]``). Labels set by hand are kept, and nothing
+is relabelled afterwards: a module does not know the modules it is attached to. So a
+model built the usual way (``MLP``, ``Sequential``, attributes set in ``__init__``)
+has the labels of its ``named_parameters()``; a module attached to a second model
+keeps the labels of the first. ``viz.draw_graph(loss, params=model)`` always uses the
+model's own names, and groups the graph by module.
 """
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple
 
 from autograd import Value
-from autograd.value import as_float
+from autograd.numbers import as_float
 from nn._tensor import format_shape, shape_of, tolist
 
 ParameterTensor = list[Value] | list[list[Value]]
@@ -109,24 +114,21 @@ class Module:
         >>> model = TwoLayers()
         >>> len(model.parameters()), list(model.state_dict())
         (13, ['hidden.weight', 'hidden.bias', 'out.weight', 'out.bias'])
-        >>> model.parameters()[0].label
-        'hidden.weight[0,0]'
+        >>> name, first = model.named_parameters()[0]
+        >>> name, first.label      # the name in the model, and the label drawings show
+        ('hidden.weight[0,0]', 'hidden.weight[0,0]')
     """
 
     training: bool
     _parameters: dict[str, ParameterTensor]
     _buffers: dict[str, Buffer]
     _modules: dict[str, Module]
-    _parent: weakref.ReferenceType[Module] | None
-    """The module this one is a sub-module of (weak: a child does not keep its parent
-    alive), or None for an outermost module. Only used to find the outermost module."""
 
     def __init__(self) -> None:
         object.__setattr__(self, "_parameters", {})
         object.__setattr__(self, "_buffers", {})
         object.__setattr__(self, "_modules", {})
         object.__setattr__(self, "training", True)
-        object.__setattr__(self, "_parent", None)
 
     # -- registration ---------------------------------------------------------------
 
@@ -141,16 +143,17 @@ class Module:
             self._check_no_cycle(value)
             self._parameters.pop(name, None)
             self._buffers.pop(name, None)
-            replaced = self._modules.get(name)
             self._modules[name] = value
             object.__setattr__(self, name, value)
-            object.__setattr__(value, "_parent", weakref.ref(self))
-            if replaced is not None and replaced is not value:
-                self._release(replaced)
-            self._relabel()
+            # Labels follow the model as it is built, inside out: a parameter that still
+            # carries the name nn gave it inside the sub-module gets this attribute's
+            # name in front (``weight[3,1]`` becomes ``0.weight[3,1]``). Labels set by
+            # hand are left alone, and nothing is relabelled later.
+            for full, parameter in value.named_parameters():
+                if parameter.label == full:
+                    parameter.label = f"{name}.{full}"
             return
-        if name in self._modules:
-            self._release(self._modules.pop(name))
+        self._modules.pop(name, None)
         if name in self._parameters:
             self.register_parameter(name, value)  # type: ignore[arg-type]
             return
@@ -161,6 +164,9 @@ class Module:
     def register_parameter(self, name: str, tensor: ParameterTensor) -> ParameterTensor:
         """Register a vector or matrix of Values as the parameter ``name`` (also an attribute).
 
+        Each entry without a label is labelled with ``name`` and its index, e.g.
+        ``weight[3,1]`` (row 3, column 1); labels already set are kept.
+
         Returns:
             ``tensor``, so that ``self.weight = self.register_parameter("weight", rows)``
             reads naturally.
@@ -168,12 +174,14 @@ class Module:
         Raises:
             TypeError: if an entry is not a Value.
         """
-        for index, value in _entries(tensor):
+        entries = list(_entries(tensor))
+        for index, value in entries:
             if not isinstance(value, Value):
                 raise TypeError(f"parameter {name}{index} must be a Value, got {value!r}")
+        for index, value in entries:
+            value.label = value.label or f"{name}{index}"
         self._parameters[name] = tensor
         object.__setattr__(self, name, tensor)
-        self._relabel()
         return tensor
 
     def register_buffer(self, name: str, value: Buffer) -> Buffer:
@@ -186,84 +194,13 @@ class Module:
         object.__setattr__(self, name, value)
         return value
 
-    # -- labels: relative to the outermost module ---------------------------------------
-
-    def _parent_module(self) -> Module | None:
-        """The module this one is attached to, if it is still alive; else None."""
-        ref = self.__dict__.get("_parent")
-        return ref() if ref is not None else None
-
-    def _root(self) -> Module:
-        """The outermost module above this one (itself if it has no parent)."""
-        root = self
-        while (parent := root._parent_module()) is not None:
-            root = parent
-        return root
-
     def _check_no_cycle(self, module: Module) -> None:
         """Refuse to make ``module`` a sub-module of itself or of one of its sub-modules."""
-        ancestor: Module | None = self
-        while ancestor is not None:
-            if ancestor is module:
-                raise ValueError(
-                    f"cannot attach a {type(module).__name__} inside itself "
-                    "(a module cannot be its own sub-module)"
-                )
-            ancestor = ancestor._parent_module()
-
-    def _release(self, module: Module) -> None:
-        """``module`` is no longer a sub-module here: if this was its parent, it is now
-        an outermost module, labelled from itself."""
-        if module._parent_module() is self:
-            object.__setattr__(module, "_parent", None)
-            module._relabel()
-
-    def _relabel(self) -> None:
-        """Label every parameter of the model this module is part of, from the outermost
-        module: its path, name and index, e.g. ``0.1.weight[3,1]``."""
-        self._root()._label_tree("")
-
-    def _label_tree(self, prefix: str) -> None:
-        for name, tensor in self._parameters.items():
-            for index, value in _entries(tensor):
-                value.label = f"{prefix}{name}{index}"
-        for name, module in self._modules.items():
-            # Only the sub-modules this module adopted: a Sequential slice shares its
-            # modules without adopting them, so they keep the labels their model gave.
-            if module._parent_module() is self:
-                module._label_tree(f"{prefix}{name}.")
-
-    # -- copying and pickling -------------------------------------------------------
-
-    def __getstate__(self) -> dict[str, Any]:
-        # A weak reference cannot be pickled or deep-copied. Drop it; the parent records
-        # which sub-modules it adopted and adopts their copies again in __setstate__.
-        state = self.__dict__.copy()
-        state.pop("_parent", None)
-        state["_adopted"] = [
-            name for name, module in self._modules.items() if module._parent_module() is self
-        ]
-        return state
-
-    def __copy__(self) -> Module:
-        # A shallow copy shares the parameters and sub-modules: it must neither adopt
-        # nor relabel them (that would take them from the original).
-        copy = object.__new__(type(self))
-        copy.__dict__.update(self.__dict__)
-        copy.__dict__["_parent"] = None
-        return copy
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        adopted = state.pop("_adopted", [])
-        self.__dict__.update(state)
-        self.__dict__.setdefault("_parent", None)
-        for name in adopted:
-            module = self._modules[name]
-            # A copy of a sub-module has no parent yet. One that has (a shallow copy
-            # shares the original's sub-modules) stays with the module it belongs to.
-            if module._parent_module() is None:
-                object.__setattr__(module, "_parent", weakref.ref(self))
-        self._relabel()
+        if any(inner is self for inner in module.modules()):
+            raise ValueError(
+                f"cannot attach a {type(module).__name__} inside itself "
+                "(a module cannot be its own sub-module)"
+            )
 
     # -- the tree -------------------------------------------------------------------
 
@@ -294,10 +231,10 @@ class Module:
     def named_parameters(self) -> list[tuple[str, Value]]:
         """``(name, Value)`` for every entry of ``parameters()``, in the same order.
 
-        The name is the entry's path from this module, e.g. ``"0.weight[3,1]"``. Called
-        on the outermost module, the names are the Values' labels; on a sub-module they
-        lack the prefix the labels carry (``model[0].named_parameters()`` names
-        ``weight[3,1]`` what is labelled ``0.weight[3,1]``).
+        The name is the entry's path from this module, e.g. ``"0.weight[3,1]"`` in a
+        Sequential, ``"weight[3,1]"`` from the Linear itself (``model[0]``). The Value's
+        label is the last part only, ``weight[3,1]`` (see the module docstring); pass the
+        model to ``viz.draw_graph(..., params=model)`` to see the full names in a drawing.
         """
         out: list[tuple[str, Value]] = []
         self._collect_parameters("", out)

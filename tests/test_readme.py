@@ -32,3 +32,12 @@ def test_readme_examples_run_in_order(tmp_path: Path, monkeypatch: pytest.Monkey
     assert (tmp_path / "neuron.svg").read_text().startswith("<?xml")
     assert (tmp_path / "backprop.html").exists()
     assert (tmp_path / "moons.json").exists()
+
+
+def test_the_formula_functions_listed_are_the_registrys() -> None:
+    from gradstep.formula import functions
+
+    text = README.read_text(encoding="utf-8")
+    listed = re.search(r"functions of the op registry: `([a-z_ ]+)`", " ".join(text.split()))
+    assert listed is not None
+    assert listed[1].split() == sorted(functions())

@@ -5,6 +5,8 @@ Graphs (built as DOT by python-graphviz, rendered by Graphviz's ``dot`` program)
 * :func:`draw_graph` -> a ``graphviz.Digraph`` of everything under a Value (Jupyter shows
   it inline); :func:`render_svg` -> its SVG text. Without Graphviz installed, rendering
   raises :class:`GraphvizNotFoundError`, which says how to install it.
+* ``draw_graph(loss, params=model)`` (or a dict of named parameters) names parameters as
+  the model does and groups the nodes by the module that owns them (:mod:`viz.modules`).
 
 Step-through backpropagation:
 
@@ -16,7 +18,10 @@ Plots (matplotlib; each returns a Figure and never calls ``plt.show()``):
 
 * :func:`plot_activations`, :func:`plot_history`, :func:`plot_decision_boundary`,
   :func:`plot_gradient_flow`, :func:`plot_optimizer_trajectories`, and the loss
-  surfaces :func:`ravine` and :func:`rosenbrock`.
+  surfaces :func:`ravine` and :func:`rosenbrock` (:mod:`viz.surfaces`).
+
+The modules depend on each other one way only: ``graph`` uses ``modules``; ``stepper``
+uses ``graph`` and ``player``; ``plots`` uses ``surfaces``; each through public names.
 
 Example:
     >>> from autograd import Value
@@ -56,10 +61,9 @@ from viz.plots import (
     plot_gradient_flow,
     plot_history,
     plot_optimizer_trajectories,
-    ravine,
-    rosenbrock,
 )
 from viz.stepper import BackpropStepper, Contribution, Step
+from viz.surfaces import ravine, rosenbrock
 
 __all__ = [
     "COLLAPSE_THRESHOLD",

@@ -10,10 +10,11 @@ inline display do. If ``dot`` is missing, all of those raise
 What a drawing shows:
 
 * one box per Value, coloured by its role: an *input* (a leaf), a *parameter* (a leaf
-  labelled like nn's parameters, e.g. ``0.weight[3,1]``), a *constant* (a number that
-  appeared in an expression, :class:`autograd.Constant`), an *intermediate* result, and
-  the *output* (the root). The box shows the label (or ``v<i>`` for an unlabelled
-  value, ``i`` being its topological position), ``data`` and ``grad``;
+  that the model given as ``params`` names, e.g. ``0.weight[3,1]``), a *constant* (a
+  number that appeared in an expression, :class:`autograd.Constant`), an *intermediate*
+  result, and the *output* (the root). The box shows the name (a parameter's name in
+  ``params``, else the label, else ``v<i>`` for an unlabelled value, ``i`` being its
+  topological position), ``data`` and ``grad``;
 * one small oval per op, with an edge from each child in argument order (``a + a``
   draws two edges); for ``-``, ``/`` and ``**`` the edges are marked ``a`` and ``b``;
 * a legend of the colours.
@@ -27,14 +28,21 @@ instead of numbers, even if parameters still hold gradients from earlier steps.
 Pass ``grads_computed=True`` to show the zeros anyway (a graph whose gradients are
 truly all zero) or ``False`` to never show numbers.
 
-**Large graphs.** Parameters labelled by nn are grouped into clusters per layer and per
-neuron (``Linear 0, neuron 3``: its weights, bias, its ``dot`` node for every row
-and its activation). With ``collapse="neuron"`` each neuron becomes one box, with
+**Modules and large graphs.** Given the model (``params=model``, or a dict of its named
+parameters), the drawing clusters nodes per layer and per neuron (``Linear 0, neuron
+3``: its weights, bias, its ``dot`` node for every row and its activation; see
+:mod:`viz.modules`). With ``collapse="neuron"`` each neuron becomes one box, with
 ``collapse="layer"`` each layer does, and only the edges between boxes and the other
 nodes remain. By default (``collapse=None``) a graph with more than
 :data:`COLLAPSE_THRESHOLD` values is collapsed by neuron, and by layer if that still
 would draw more than :data:`NEURON_BOX_LIMIT` neuron boxes (or still more than
-:data:`COLLAPSE_THRESHOLD` nodes).
+:data:`COLLAPSE_THRESHOLD` nodes). Without ``params`` there are no modules: every node
+is drawn, whatever the size.
+
+The pieces are public so that other drawings can reuse them: :class:`Options` (how to
+draw), :class:`State` (what is known at the moment drawn) and :class:`GraphBuilder`
+(which turns a graph, options and a state into DOT). The step-through player draws its
+frames with them.
 """
 
 from __future__ import annotations
@@ -48,8 +56,8 @@ from typing import Any
 import graphviz  # type: ignore[import-untyped]
 
 from autograd import Constant, Value, topological_order
-from viz._modules import Grouping, Unit, group_by_module, is_parameter
 from viz._text import check_number_format, fmt, graphviz_html
+from viz.modules import Grouping, ModelParameters, Unit, group_by_module, model_parameters
 
 COLLAPSE_THRESHOLD = 200
 """Graphs with more values than this are collapsed by default (``collapse=None``)."""
@@ -84,6 +92,22 @@ FONT = "Helvetica"
 
 NOT_COMPUTED = "not computed yet"
 """What a grad shows before backward() has run."""
+
+_TABLE = '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">'
+_LAYER_STYLE = {
+    "style": "rounded,filled",
+    "fillcolor": "#f8fafc",
+    "color": "#cbd5e1",
+    "fontsize": "13",
+    "labeljust": "l",
+}
+_UNIT_STYLE = {
+    "style": "rounded,filled",
+    "fillcolor": "#fffaf3",
+    "color": "#fdba74",
+    "fontsize": "11",
+    "labeljust": "l",
+}
 
 
 class GraphvizNotFoundError(RuntimeError):
@@ -132,14 +156,22 @@ class GraphDrawing(graphviz.Digraph):  # type: ignore[misc]
         return text
 
 
-def role_of(value: Value, root: Value) -> str:
+def role_of(value: Value, root: Value, params: object = None) -> str:
     """The role of ``value`` in the graph of ``root``: one of :data:`ROLES`.
+
+    Args:
+        value: a node of the graph.
+        root: the graph's output.
+        params: the model's parameters (a model, a dict of names to Values, or
+            :class:`~viz.modules.ModelParameters`); a leaf they name is a parameter.
+            None: no leaf is a parameter.
 
     Example:
         >>> from autograd import Value
-        >>> x = Value(1.0, label="x"); w = Value(2.0, label="0.weight[0,0]")
+        >>> x = Value(1.0, label="x"); w = Value(2.0)
         >>> y = x * w + 1
-        >>> [role_of(v, y) for v in (x, w, y.children[0], y.children[1], y)]
+        >>> params = {"0.weight[0,0]": w}
+        >>> [role_of(v, y, params) for v in (x, w, y.children[0], y.children[1], y)]
         ['input', 'parameter', 'intermediate', 'constant', 'output']
     """
     if value is root:
@@ -148,11 +180,31 @@ def role_of(value: Value, root: Value) -> str:
         return "constant"
     if value.children:
         return "intermediate"
-    return "parameter" if is_parameter(value) else "input"
+    if params is not None and value in model_parameters(params):
+        return "parameter"
+    return "input"
 
 
-def display_name(value: Value, position: int, number_format: str = ".4g") -> str:
-    """How text refers to a value: its label, the number of a constant, else ``v<position>``."""
+def display_name(
+    value: Value,
+    position: int,
+    number_format: str = ".4g",
+    params: ModelParameters | None = None,
+) -> str:
+    """How text refers to a value: its name in ``params``, its label, the number of a
+    constant, else ``v<position>``.
+
+    Example:
+        >>> from autograd import Value
+        >>> w = Value(0.5, label="weight[0,0]")
+        >>> display_name(w, 3), display_name(Value(1.0), 3)
+        ('weight[0,0]', 'v3')
+        >>> from viz.modules import model_parameters
+        >>> display_name(w, 3, params=model_parameters({"0.weight[0,0]": w}))
+        '0.weight[0,0]'
+    """
+    if params is not None and value in params.names:
+        return params.names[value].full
     if value.label:
         return value.label
     if isinstance(value, Constant):
@@ -178,23 +230,65 @@ def argument_marks(value: Value) -> tuple[str, ...]:
     return ("",) * len(value.children)
 
 
+def check_choice(name: str, value: object, allowed: Iterable[object]) -> None:
+    """Raise ValueError naming ``value`` and the allowed values if it is not one of them."""
+    allowed = tuple(allowed)
+    if value not in allowed:
+        shown = ", ".join(repr(a) for a in allowed)
+        raise ValueError(f"{name} must be one of {shown}; got {value!r}")
+
+
 # ---------------------------------------------------------------------------------------
-# Options and state shared with the step-through player
+# Options and state: what a drawing is asked to show
 # ---------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Options:
-    """How to draw (fixed for a whole drawing or a whole player)."""
+    """How to draw: the choices of :func:`draw_graph`, fixed for a whole drawing (or for
+    every frame of a player). They are checked when made.
+
+    Attributes:
+        rankdir: the direction of the data flow: "LR", "TB", "RL" or "BT".
+        number_format: a format spec for data and grads, e.g. ".4g".
+        show_grads: draw the grad of every value.
+        group_modules: cluster nodes by module and neuron (needs the model's parameters).
+        collapse: "none", "neuron", "layer", or None to decide by size (see
+            :data:`COLLAPSE_THRESHOLD`).
+        legend: draw the colour legend.
+        title: a title above the graph.
+        svg_id: the id of the ``<svg>`` element (each frame of a player page has its own).
+
+    Raises:
+        ValueError: for a rankdir, collapse or number_format that is not allowed.
+        TypeError: for a title that is not a str.
+
+    Example:
+        >>> Options(rankdir="TB").rankdir
+        'TB'
+        >>> Options(collapse="all")
+        Traceback (most recent call last):
+        ...
+        ValueError: collapse must be one of 'none', 'neuron', 'layer', None; got 'all'
+    """
 
     rankdir: str = "LR"
     number_format: str = ".4g"
     show_grads: bool = True
     group_modules: bool = True
-    collapse: str = "none"
+    collapse: str | None = None
     legend: bool = True
     title: str | None = None
     svg_id: str = "gradstep"
+
+    def __post_init__(self) -> None:
+        check_choice("rankdir", self.rankdir, RANKDIRS)
+        check_number_format(self.number_format)
+        check_choice("collapse", self.collapse, (*COLLAPSE_MODES, None))
+        if self.title is not None and not isinstance(self.title, str):
+            raise TypeError(f"title must be a str or None, got {type(self.title).__name__}")
+        for flag in ("show_grads", "group_modules", "legend"):
+            object.__setattr__(self, flag, bool(getattr(self, flag)))
 
 
 @dataclass
@@ -225,17 +319,13 @@ class State:
     fixed: Mapping[Value, int] | None = None
     phase: str = "graph"
 
-
-def check_choice(name: str, value: object, allowed: Iterable[object]) -> None:
-    """Raise ValueError naming ``value`` and the allowed values if it is not one of them."""
-    allowed = tuple(allowed)
-    if value not in allowed:
-        shown = ", ".join(repr(a) for a in allowed)
-        raise ValueError(f"{name} must be one of {shown}; got {value!r}")
+    def data_known(self, value: Value) -> bool:
+        """Whether the value of ``value`` is known at this moment."""
+        return self.known_data is None or value in self.known_data
 
 
 # ---------------------------------------------------------------------------------------
-# Building the DOT
+# Small pieces of Graphviz's HTML-like labels
 # ---------------------------------------------------------------------------------------
 
 
@@ -264,119 +354,140 @@ def _cell(
     return f"<TD{attrs}>{content}</TD>"
 
 
-class _Builder:
-    def __init__(self, root: Value, order: list[Value], options: Options, state: State) -> None:
+def _table(rows: Iterable[str]) -> str:
+    return f"<{_TABLE}{''.join(rows)}</TABLE>>"
+
+
+def _legend_row(swatch: str, text: str, *, fill: str, border: str) -> str:
+    return (
+        f'<TR><TD BGCOLOR="{fill}" COLOR="{border}" BORDER="1" STYLE="ROUNDED" '
+        f'WIDTH="26" HEIGHT="14">{_font(swatch, size=8)}</TD>'
+        f'<TD ALIGN="LEFT">{_font(text, size=10)}</TD></TR>'
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# The builder
+# ---------------------------------------------------------------------------------------
+
+
+class GraphBuilder:
+    """Turns the graph under ``root``, :class:`Options` and a :class:`State` into DOT.
+
+    :func:`draw_graph` uses one builder for its drawing; the step-through player one
+    per frame, with the same options and each step's state. :meth:`build` works in
+    four parts, each a method: the module boxes or clusters, the other nodes, the
+    edges, and the legend.
+
+    Args:
+        root: the output Value; everything it depends on is drawn.
+        options: how to draw.
+        state: what is known at the moment drawn.
+        order: the topological order of ``root``'s graph, if the caller has it already.
+        params: the model's parameters (anything :func:`viz.modules.model_parameters`
+            accepts): their names are shown, they are drawn as parameters, and they
+            group the graph by module. None: no modules.
+
+    Attributes:
+        order: the graph's nodes, children before parents; node ``i`` is drawn as
+            ``n<i>`` (and its op as ``o<i>``).
+        params: the model's parameters, or None.
+        grouping: the units of the graph (empty without ``params``).
+        collapse: the collapse mode in effect: "none", "neuron" or "layer".
+
+    Raises:
+        ValueError: for ``collapse="neuron"`` or ``"layer"`` without ``params``.
+
+    Example:
+        >>> from autograd import Value
+        >>> y = Value(2.0, label="x").tanh()
+        >>> dot = GraphBuilder(y, Options(legend=False), State(grads=None)).build()
+        >>> [line.strip() for line in dot.source.splitlines() if "->" in line]
+        ['n0 -> o1', 'o1 -> n1']
+    """
+
+    def __init__(
+        self,
+        root: Value,
+        options: Options,
+        state: State,
+        *,
+        order: list[Value] | None = None,
+        params: object = None,
+    ) -> None:
         self.root = root
-        self.order = order
-        self.position = {v: i for i, v in enumerate(order)}
         self.options = options
         self.state = state
-        self.fmt = options.number_format
+        self.order = order if order is not None else topological_order(root)
+        self.position = {v: i for i, v in enumerate(self.order)}
+        self.params = model_parameters(params) if params is not None else None
+        self.grouping = self._grouping()
+        self.collapse = self._collapse_mode()
+        self.clustered = options.group_modules and self.collapse != "layer"
+        self._members = self.grouping.members()
+        self._unit_number = {unit: k for k, unit in enumerate(self.grouping.units)}
 
-    # -- values ----------------------------------------------------------------------
+    # -- what to group --------------------------------------------------------------------
 
-    def name(self, value: Value) -> str:
-        return display_name(value, self.position[value], self.fmt)
+    def _grouping(self) -> Grouping:
+        options = self.options
+        if self.params is None or (options.collapse == "none" and not options.group_modules):
+            return Grouping()
+        return group_by_module(self.order, self.params)
 
-    def data_text(self, value: Value) -> tuple[str, bool]:
-        known = self.state.known_data is None or value in self.state.known_data
-        return (fmt(value.data, self.fmt), True) if known else ("?", False)
-
-    def grad_text(self, value: Value) -> tuple[str, str]:
-        """The grad as (text, kind): kind is "known", "unknown" or "not computed"."""
-        grads = self.state.grads
-        if grads is None:
-            return NOT_COMPUTED, "not computed"
-        if value in grads:
-            return fmt(grads[value], self.fmt), "known"
-        return "?", "unknown"
-
-    def value_label(self, value: Value) -> str:
-        fixed = self.state.fixed.get(value) if self.state.fixed is not None else None
-        name_width = value_width = label_width = None
-        name_lines = self.name(value).split("\n")
-        if fixed:
-            # Every cell has a fixed size, the widest this node gets in any frame, so the
-            # layout is the same in every frame (and no cell stretches: Graphviz misplaces
-            # text in stretched fixed-size cells).
-            label_width = 30
-            value_width = max(_points(fixed), _points(max(map(len, name_lines)), 12) - 30)
-            name_width = label_width + value_width
-        updated = value in self.state.updated
-        data, data_known = self.data_text(value)
-        if isinstance(value, Constant) and not value.label:
-            return f"<{_font(graphviz_html(data), size=11)}>"
-        if value.label:
-            title = f"<B>{graphviz_html(value.label)}</B>"
-        else:
-            title = _font(graphviz_html(self.name(value)), colour=MUTED)
-        rows = [
-            "<TR>"
-            + _cell(_font(title, size=12), width=name_width, span=2, lines=len(name_lines))
-            + "</TR>"
-        ]
-        data_html = graphviz_html(data)
-        if not data_known:
-            data_html = _font(data_html, colour=MUTED)
-        elif updated and self.state.phase == "forward":
-            data_html = f"<B>{data_html}</B>"
-        rows.append(
-            "<TR>"
-            + _cell(_font("data", colour="#64748b", size=9), align="LEFT", width=label_width)
-            + _cell(data_html, align="RIGHT", width=value_width)
-            + "</TR>"
-        )
-        if self.options.show_grads and not isinstance(value, Constant):
-            text, kind = self.grad_text(value)
-            if kind == "known":
-                grad_html = _font(graphviz_html(text), colour=GRAD_COLOUR)
-                if updated and self.state.phase == "backward":
-                    grad_html = f"<B>{grad_html}</B>"
-            elif kind == "unknown":
-                grad_html = _font(graphviz_html(text), colour=MUTED)
-            else:
-                grad_html = _font(f"<I>{graphviz_html(text)}</I>", colour=MUTED, size=9)
-            rows.append(
-                "<TR>"
-                + _cell(_font("grad", colour="#64748b", size=9), align="LEFT", width=label_width)
-                + _cell(grad_html, align="RIGHT", width=value_width)
-                + "</TR>"
+    def _collapse_mode(self) -> str:
+        """``options.collapse``, with None decided by size (see :data:`COLLAPSE_THRESHOLD`)."""
+        mode = self.options.collapse
+        if mode not in (None, "none") and self.params is None:
+            raise ValueError(
+                f"collapse={mode!r} draws one box per module: pass the model as well, "
+                "draw_graph(root, params=model, collapse=...)"
             )
-        table = '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">'
-        return f"<{table}{''.join(rows)}</TABLE>>"
+        if not self.grouping.units:
+            return "none"
+        if mode is not None:
+            return mode
+        if len(self.order) <= COLLAPSE_THRESHOLD:
+            return "none"
+        grouping = self.grouping
+        drawn = len(self.order) - len(grouping.unit_of) + len(grouping.units)
+        if drawn <= COLLAPSE_THRESHOLD and len(grouping.units) <= NEURON_BOX_LIMIT:
+            return "neuron"
+        return "layer"
 
-    def value_attrs(self, value: Value) -> dict[str, str]:
-        fill, border = ROLE_COLOURS[role_of(value, self.root)]
-        attrs = {
-            "label": self.value_label(value),
-            "fillcolor": fill,
-            "color": border,
-        }
-        if isinstance(value, Constant) and not value.label:
-            attrs.update(margin="0.06,0.02", width="0.3", height="0.25")
-        known = self.state.known_data is None or value in self.state.known_data
-        if not known:
-            attrs.update(fillcolor="#f8fafc", color="#cbd5e1", style="rounded,filled,dashed")
-        if value is self.state.current:
-            attrs.update(color=CURRENT, penwidth="3.5")
-        elif value in self.state.updated:
-            attrs.update(color=CURRENT, penwidth="2.2")
-        elif value in self.state.highlight:
-            attrs.update(color=HIGHLIGHT, penwidth="3")
-        return attrs
+    def _units_of(self, path: str) -> list[Unit]:
+        return [u for u in self.grouping.units if u.path == path]
 
-    def op_attrs(self, value: Value) -> dict[str, str]:
-        attrs = {"label": f"<{graphviz_html(op_text(value))}>"}
-        known = self.state.known_data is None or value in self.state.known_data
-        if value is self.state.current:
-            attrs.update(color=CURRENT, penwidth="2.5")
-        elif not known:
-            attrs.update(fillcolor="#f8fafc", color="#cbd5e1")
-        return attrs
+    def box_of(self) -> dict[Value, str]:
+        """The box each node is drawn in when collapsed (``u<k>`` or ``l<j>``)."""
+        if self.collapse == "neuron":
+            return {v: f"u{self._unit_number[u]}" for v, u in self.grouping.unit_of.items()}
+        if self.collapse == "layer":
+            layer = {path: f"l{j}" for j, path in enumerate(self.grouping.layers())}
+            return {v: layer[u.path] for v, u in self.grouping.unit_of.items()}
+        return {}
 
-    # -- the whole graph ---------------------------------------------------------------
+    # -- the whole graph ------------------------------------------------------------------
 
     def build(self) -> GraphDrawing:
+        """The drawing: module boxes or clusters, the other nodes, the edges, the legend."""
+        graph = self._new_graph()
+        if self.collapse == "layer":
+            self._add_layer_boxes(graph)
+        elif self.clustered:
+            self._add_layer_clusters(graph)
+        elif self.collapse == "neuron":
+            self._add_neuron_boxes(graph)
+        grouped = self.clustered or self.collapse != "none"
+        for v in self.order:
+            if not (grouped and v in self.grouping.unit_of):
+                self._add_value(graph, v)
+        self._add_edges(graph, self.box_of())
+        if self.options.legend:
+            self._add_legend(graph)
+        return graph
+
+    def _new_graph(self) -> GraphDrawing:
         opts = self.options
         graph = GraphDrawing(
             name="gradstep",
@@ -402,77 +513,113 @@ class _Builder:
         )
         if opts.title:
             graph.attr(label=f"<<B>{graphviz_html(opts.title)}</B>>", labelloc="t", fontsize="15")
-        grouping = Grouping()
-        if opts.group_modules or opts.collapse != "none":
-            grouping = group_by_module(self.order)
-        collapse = opts.collapse if grouping.units else "none"
-        members = grouping.members()
-        layers = grouping.layers()
-        box_of: dict[Value, str] = {}
-        if collapse == "neuron":
-            for k, unit in enumerate(grouping.units):
-                box_of.update((v, f"u{k}") for v in members[unit])
-        elif collapse == "layer":
-            for j, path in enumerate(layers):
-                for unit in grouping.units:
-                    if unit.path == path:
-                        box_of.update((v, f"l{j}") for v in members[unit])
-
-        clustered = opts.group_modules and collapse != "layer"
-        if collapse == "layer":
-            for j, path in enumerate(layers):
-                units = [u for u in grouping.units if u.path == path]
-                graph.node(f"l{j}", **self.box_attrs(units, members, grouping, layer=True))
-        elif clustered:
-            for j, path in enumerate(layers):
-                with graph.subgraph(name=f"cluster_l{j}") as layer_graph:
-                    units = [u for u in grouping.units if u.path == path]
-                    layer_graph.attr(
-                        label=f"<<B>{graphviz_html(units[0].layer_title)}</B>>",
-                        style="rounded,filled",
-                        fillcolor="#f8fafc",
-                        color="#cbd5e1",
-                        fontsize="13",
-                        labeljust="l",
-                    )
-                    for unit in units:
-                        k = grouping.units.index(unit)
-                        if collapse == "neuron":
-                            attrs = self.box_attrs(
-                                [unit], members, grouping, layer=False, in_cluster=True
-                            )
-                            layer_graph.node(f"u{k}", **attrs)
-                        elif unit.index is None:
-                            for v in members[unit]:
-                                self.add_value(layer_graph, v)
-                        else:
-                            with layer_graph.subgraph(name=f"cluster_u{k}") as unit_graph:
-                                unit_graph.attr(
-                                    label=f"<{graphviz_html(unit.title)}>",
-                                    style="rounded,filled",
-                                    fillcolor="#fffaf3",
-                                    color="#fdba74",
-                                    fontsize="11",
-                                    labeljust="l",
-                                )
-                                for v in members[unit]:
-                                    self.add_value(unit_graph, v)
-        elif collapse == "neuron":
-            for k, unit in enumerate(grouping.units):
-                graph.node(f"u{k}", **self.box_attrs([unit], members, grouping, layer=False))
-
-        grouped = set(grouping.unit_of) if clustered or collapse != "none" else set()
-        for v in self.order:
-            if v not in grouped:
-                self.add_value(graph, v)
-        self.add_edges(graph, box_of)
-        if opts.legend:
-            self.add_legend(graph, collapsed=collapse != "none")
         return graph
 
-    def add_value(self, graph: Any, value: Value) -> None:
+    # -- modules: boxes and clusters ------------------------------------------------------
+
+    def _add_layer_boxes(self, graph: Any) -> None:
+        for j, path in enumerate(self.grouping.layers()):
+            graph.node(f"l{j}", **self._box_attrs(self._units_of(path), layer=True))
+
+    def _add_neuron_boxes(self, graph: Any) -> None:
+        for unit, k in self._unit_number.items():
+            graph.node(f"u{k}", **self._box_attrs([unit], layer=False))
+
+    def _add_layer_clusters(self, graph: Any) -> None:
+        for j, path in enumerate(self.grouping.layers()):
+            units = self._units_of(path)
+            with graph.subgraph(name=f"cluster_l{j}") as layer_graph:
+                title = graphviz_html(units[0].layer_title)
+                layer_graph.attr(label=f"<<B>{title}</B>>", **_LAYER_STYLE)
+                for unit in units:
+                    self._add_unit(layer_graph, unit)
+
+    def _add_unit(self, graph: Any, unit: Unit) -> None:
+        """One unit inside its layer's cluster: a box, its own cluster, or loose nodes."""
+        k = self._unit_number[unit]
+        if self.collapse == "neuron":
+            graph.node(f"u{k}", **self._box_attrs([unit], layer=False, in_cluster=True))
+        elif unit.index is None:  # a whole module: its layer's cluster is enough
+            for v in self._members[unit]:
+                self._add_value(graph, v)
+        else:
+            with graph.subgraph(name=f"cluster_u{k}") as unit_graph:
+                unit_graph.attr(label=f"<{graphviz_html(unit.title)}>", **_UNIT_STYLE)
+                for v in self._members[unit]:
+                    self._add_value(unit_graph, v)
+
+    def _box_attrs(
+        self, units: list[Unit], *, layer: bool, in_cluster: bool = False
+    ) -> dict[str, str]:
+        """A collapsed unit or layer: its title, what it computes, its mean |grad|."""
+        nodes = [v for u in units for v in self._members[u]]
+        params = [v for v in nodes if not v.children]
+        title, line = self._box_text(units, nodes, params, layer=layer, in_cluster=in_cluster)
+        rows = [f"<TR><TD><B>{graphviz_html(title)}</B></TD></TR>"]
+        rows.append(f"<TR><TD>{_font(graphviz_html(line), size=10)}</TD></TR>")
+        if self.options.show_grads:
+            rows.append(f"<TR><TD>{self._mean_grad(params)}</TD></TR>")
+        fill, border = ROLE_COLOURS["parameter"]
+        attrs = {
+            "label": _table(rows),
+            "fillcolor": fill,
+            "color": border,
+            "penwidth": "1.6",
+            "margin": "0.12,0.06",
+        }
+        if any(v in self.state.highlight for v in nodes):
+            attrs.update(color=HIGHLIGHT, penwidth="3")
+        return attrs
+
+    def _box_text(
+        self,
+        units: list[Unit],
+        nodes: list[Value],
+        params: list[Value],
+        *,
+        layer: bool,
+        in_cluster: bool,
+    ) -> tuple[str, str]:
+        """The title of a box and its line of facts."""
+        unit = units[0]
+        activation = self.grouping.activation.get(unit)
+        uses = [v for v in nodes if any(c in params for c in v.children)]
+        rows_count = len(uses) // max(1, len(units))
+        per_row = "1 row" if rows_count == 1 else f"{rows_count} rows"
+        if layer:
+            title = unit.layer_title + (f" + {activation}" if activation else "")
+            what = unit.part or "module"
+            what += "" if len(units) == 1 else "s"
+            return title, f"{len(units)} {what} · {len(params)} parameters · {per_row}"
+        title = unit.title.split(", ")[-1] if in_cluster else unit.title
+        if unit.part == "neuron":
+            assert self.params is not None  # units come from params
+            has_bias = any(self.params.names[p].name == "bias" for p in params)
+            expression = "w·x + b" if has_bias else "w·x"
+            expression = f"{activation}({expression})" if activation else expression
+        else:
+            expression = f"{activation}(…)" if activation else ""
+        return title, f"{expression} · {per_row}" if expression else per_row
+
+    def _mean_grad(self, params: list[Value]) -> str:
+        grads = self.state.grads
+        if grads is None:
+            return _font(f"<I>grad {NOT_COMPUTED}</I>", colour=MUTED, size=9)
+        known = [abs(grads[p]) for p in params if p in grads]
+        if not known:
+            return _font("grad ?", colour=MUTED, size=10)
+        text = f"mean |grad| {fmt(sum(known) / len(known), self.options.number_format)}"
+        return _font(graphviz_html(text), colour=GRAD_COLOUR, size=10)
+
+    # -- values and ops -------------------------------------------------------------------
+
+    def name(self, value: Value) -> str:
+        """How the drawing names ``value`` (see :func:`display_name`)."""
+        return display_name(value, self.position[value], self.options.number_format, self.params)
+
+    def _add_value(self, graph: Any, value: Value) -> None:
         i = self.position[value]
-        graph.node(f"n{i}", **self.value_attrs(value))
+        graph.node(f"n{i}", **self._value_attrs(value))
         if value.children:
             attrs = {
                 "shape": "ellipse",
@@ -484,140 +631,160 @@ class _Builder:
                 "height": "0.25",
                 "margin": "0.04,0.01",
             }
-            attrs.update(self.op_attrs(value))
+            attrs.update(self._op_attrs(value))
             graph.node(f"o{i}", **attrs)
 
-    def add_edges(self, graph: Any, box_of: Mapping[Value, str]) -> None:
-        seen: set[tuple[str, str]] = set()
+    def _value_attrs(self, value: Value) -> dict[str, str]:
+        fill, border = ROLE_COLOURS[role_of(value, self.root, self.params)]
+        attrs = {"label": self._value_label(value), "fillcolor": fill, "color": border}
+        if isinstance(value, Constant) and not value.label:
+            attrs.update(margin="0.06,0.02", width="0.3", height="0.25")
         state = self.state
-        for v in self.order:
-            if not v.children:
-                continue
-            i = self.position[v]
-            target = box_of.get(v, f"o{i}")
-            marks = argument_marks(v)
-            for k, child in enumerate(v.children):
-                source = box_of.get(child, f"n{self.position[child]}")
-                if child in box_of or v in box_of:
-                    if source == target or (source, target) in seen:
-                        continue
-                    seen.add((source, target))
-                    graph.edge(source, target)
-                    continue
-                attrs: dict[str, str] = {}
-                if marks[k]:
-                    # Near the op (head), where the two edges meet, the marks of a
-                    # left-to-right drawing land on the wrong edges; near the children
-                    # (tail) they crowd round a child used twice. An edge's own label
-                    # sits at its middle, on that edge.
-                    attrs.update(label=marks[k], fontsize="9", fontcolor="#7c3aed")
-                if v is state.current and k in state.active:
-                    attrs.update(color=CURRENT, penwidth="2.6", arrowsize="0.8")
-                    note = state.edge_notes.get(k)
-                    if note:
-                        attrs.update(
-                            xlabel=f"<<B>{graphviz_html(note)}</B>>",
-                            fontcolor=CURRENT,
-                            fontsize="10",
-                        )
-                graph.edge(source, target, **attrs)
-            if v not in box_of:
-                attrs = {}
-                if v is state.current:
-                    attrs = {"color": CURRENT, "penwidth": "2.6"}
-                graph.edge(f"o{i}", f"n{i}", **attrs)
-
-    # -- collapsed boxes ---------------------------------------------------------------
-
-    def box_attrs(
-        self,
-        units: list[Unit],
-        members: Mapping[Unit, list[Value]],
-        grouping: Grouping,
-        *,
-        layer: bool,
-        in_cluster: bool = False,
-    ) -> dict[str, str]:
-        nodes = [v for u in units for v in members[u]]
-        params = [v for v in nodes if not v.children]
-        owners = [v for v in nodes if any(c in params for c in v.children)]
-        unit = units[0]
-        activation = grouping.activation.get(unit)
-        rows_count = len(owners) // max(1, len(units))
-        per_row = "1 row" if rows_count == 1 else f"{rows_count} rows"
-        if layer:
-            title = unit.layer_title + (f" + {activation}" if activation else "")
-            what = "neuron" if unit.kind == "Linear" else "feature"
-            what += "" if len(units) == 1 else "s"
-            lines = [f"{len(units)} {what} · {len(params)} parameters · {per_row}"]
-        else:
-            title = unit.title.split(", ")[-1] if in_cluster else unit.title
-            if unit.kind == "Linear":
-                has_bias = any(p.label.startswith(f"{unit.path}.bias") for p in params)
-                expression = "w·x + b" if has_bias else "w·x"
-                expression = f"{activation}({expression})" if activation else expression
-            else:
-                expression = f"{activation}(…)" if activation else ""
-            lines = [f"{expression} · {per_row}" if expression else per_row]
-        rows = [f"<TR><TD><B>{graphviz_html(title)}</B></TD></TR>"]
-        rows += [f"<TR><TD>{_font(graphviz_html(t), size=10)}</TD></TR>" for t in lines]
-        if self.options.show_grads:
-            grads = self.state.grads
-            if grads is None:
-                grad_line = _font(f"<I>grad {NOT_COMPUTED}</I>", colour=MUTED, size=9)
-            else:
-                known = [abs(grads[p]) for p in params if p in grads]
-                if known:
-                    mean = sum(known) / len(known)
-                    text = f"mean |grad| {fmt(mean, self.fmt)}"
-                    grad_line = _font(graphviz_html(text), colour=GRAD_COLOUR, size=10)
-                else:
-                    grad_line = _font("grad ?", colour=MUTED, size=10)
-            rows.append(f"<TR><TD>{grad_line}</TD></TR>")
-        table = '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">'
-        fill, border = ROLE_COLOURS["parameter"]
-        attrs = {
-            "label": f"<{table}{''.join(rows)}</TABLE>>",
-            "fillcolor": fill,
-            "color": border,
-            "penwidth": "1.6",
-            "margin": "0.12,0.06",
-        }
-        if any(v in self.state.highlight for v in nodes):
+        if not state.data_known(value):
+            attrs.update(fillcolor="#f8fafc", color="#cbd5e1", style="rounded,filled,dashed")
+        if value is state.current:
+            attrs.update(color=CURRENT, penwidth="3.5")
+        elif value in state.updated:
+            attrs.update(color=CURRENT, penwidth="2.2")
+        elif value in state.highlight:
             attrs.update(color=HIGHLIGHT, penwidth="3")
         return attrs
 
-    # -- legend ------------------------------------------------------------------------
+    def _op_attrs(self, value: Value) -> dict[str, str]:
+        attrs = {"label": f"<{graphviz_html(op_text(value))}>"}
+        if value is self.state.current:
+            attrs.update(color=CURRENT, penwidth="2.5")
+        elif not self.state.data_known(value):
+            attrs.update(fillcolor="#f8fafc", color="#cbd5e1")
+        return attrs
 
-    def add_legend(self, graph: Any, *, collapsed: bool) -> None:
-        present = {role_of(v, self.root) for v in self.order}
-        rows = []
+    def _value_label(self, value: Value) -> str:
+        """The box of a value: its name, then rows for data and grad."""
+        name = self.name(value)
+        data = self._data_html(value)
+        if isinstance(value, Constant) and not value.label:
+            return f"<{_font(data, size=11)}>"
+        name_width, label_width, value_width = self._cell_widths(value, name)
+        named = value.label or (self.params is not None and value in self.params)
+        title = (
+            f"<B>{graphviz_html(name)}</B>" if named else _font(graphviz_html(name), colour=MUTED)
+        )
+        lines = len(name.split("\n"))
+        rows = [f"<TR>{_cell(_font(title, size=12), width=name_width, span=2, lines=lines)}</TR>"]
+        rows.append(self._row("data", data, label_width, value_width))
+        if self.options.show_grads and not isinstance(value, Constant):
+            rows.append(self._row("grad", self._grad_html(value), label_width, value_width))
+        return _table(rows)
 
-        def row(swatch: str, text: str, *, fill: str, border: str) -> None:
-            rows.append(
-                f'<TR><TD BGCOLOR="{fill}" COLOR="{border}" BORDER="1" STYLE="ROUNDED" '
-                f'WIDTH="26" HEIGHT="14">{_font(swatch, size=8)}</TD>'
-                f'<TD ALIGN="LEFT">{_font(text, size=10)}</TD></TR>'
+    def _cell_widths(self, value: Value, name: str) -> tuple[int | None, int | None, int | None]:
+        """Fixed (name, label, value) cell widths for the player, else (None, None, None).
+
+        In the player every cell has a fixed size, the widest this node gets in any frame,
+        so the layout is the same in every frame (and no cell stretches: Graphviz
+        misplaces text in stretched fixed-size cells).
+        """
+        fixed = self.state.fixed.get(value) if self.state.fixed is not None else None
+        if not fixed:
+            return None, None, None
+        label_width = 30
+        widest_line = max(map(len, name.split("\n")))
+        value_width = max(_points(fixed), _points(widest_line, 12) - 30)
+        return label_width + value_width, label_width, value_width
+
+    @staticmethod
+    def _row(what: str, content: str, label_width: int | None, value_width: int | None) -> str:
+        label = _cell(_font(what, colour="#64748b", size=9), align="LEFT", width=label_width)
+        return f"<TR>{label}{_cell(content, align='RIGHT', width=value_width)}</TR>"
+
+    def _data_html(self, value: Value) -> str:
+        if not self.state.data_known(value):
+            return _font("?", colour=MUTED)
+        text = graphviz_html(fmt(value.data, self.options.number_format))
+        if value in self.state.updated and self.state.phase == "forward":
+            return f"<B>{text}</B>"
+        return text
+
+    def _grad_html(self, value: Value) -> str:
+        grads = self.state.grads
+        if grads is None:
+            return _font(f"<I>{graphviz_html(NOT_COMPUTED)}</I>", colour=MUTED, size=9)
+        if value not in grads:
+            return _font("?", colour=MUTED)
+        text = _font(
+            graphviz_html(fmt(grads[value], self.options.number_format)), colour=GRAD_COLOUR
+        )
+        if value in self.state.updated and self.state.phase == "backward":
+            return f"<B>{text}</B>"
+        return text
+
+    # -- edges ----------------------------------------------------------------------------
+
+    def _add_edges(self, graph: Any, box_of: Mapping[Value, str]) -> None:
+        seen: set[tuple[str, str]] = set()  # edges between boxes are drawn once
+        for v in self.order:
+            if v.children:
+                self._add_edges_into(graph, v, box_of, seen)
+
+    def _add_edges_into(
+        self, graph: Any, v: Value, box_of: Mapping[Value, str], seen: set[tuple[str, str]]
+    ) -> None:
+        """The edges from ``v``'s children to its op, and from its op to ``v``."""
+        i = self.position[v]
+        target = box_of.get(v, f"o{i}")
+        marks = argument_marks(v)
+        for k, child in enumerate(v.children):
+            source = box_of.get(child, f"n{self.position[child]}")
+            if child in box_of or v in box_of:
+                if source != target and (source, target) not in seen:
+                    seen.add((source, target))
+                    graph.edge(source, target)
+            else:
+                graph.edge(source, target, **self._edge_attrs(v, k, marks[k]))
+        if v not in box_of:
+            current = v is self.state.current
+            graph.edge(
+                f"o{i}", f"n{i}", **({"color": CURRENT, "penwidth": "2.6"} if current else {})
             )
 
-        for role in ROLES:
-            if role in present:
-                row("", role, fill=ROLE_COLOURS[role][0], border=ROLE_COLOURS[role][1])
-        row("op", "operation", fill=OP_COLOURS[0], border=OP_COLOURS[1])
-        if collapsed:
+    def _edge_attrs(self, v: Value, k: int, mark: str) -> dict[str, str]:
+        attrs: dict[str, str] = {}
+        if mark:
+            # Near the op (head), where the two edges meet, the marks of a left-to-right
+            # drawing land on the wrong edges; near the children (tail) they crowd round
+            # a child used twice. An edge's own label sits at its middle, on that edge.
+            attrs.update(label=mark, fontsize="9", fontcolor="#7c3aed")
+        state = self.state
+        if v is state.current and k in state.active:
+            attrs.update(color=CURRENT, penwidth="2.6", arrowsize="0.8")
+            note = state.edge_notes.get(k)
+            if note:
+                attrs.update(
+                    xlabel=f"<<B>{graphviz_html(note)}</B>>", fontcolor=CURRENT, fontsize="10"
+                )
+        return attrs
+
+    # -- legend ---------------------------------------------------------------------------
+
+    def _add_legend(self, graph: Any) -> None:
+        present = {role_of(v, self.root, self.params) for v in self.order}
+        rows = [
+            _legend_row("", role, fill=ROLE_COLOURS[role][0], border=ROLE_COLOURS[role][1])
+            for role in ROLES
+            if role in present
+        ]
+        rows.append(_legend_row("op", "operation", fill=OP_COLOURS[0], border=OP_COLOURS[1]))
+        if self.collapse != "none":
             fill, border = ROLE_COLOURS["parameter"]
-            row("", "module (collapsed)", fill=fill, border=border)
-        if self.state.fixed is not None:  # the player: the same legend in every frame
-            row("", "this step", fill="#ffffff", border=CURRENT)
-            row("?", "not known yet", fill="#f8fafc", border="#cbd5e1")
-        elif self.state.highlight:
-            row("", "highlighted", fill="#ffffff", border=HIGHLIGHT)
-        if self.state.grads is None and self.options.show_grads and self.state.fixed is None:
-            rows.append(
-                '<TR><TD COLSPAN="2" ALIGN="LEFT">'
-                + _font("<I>grads not computed yet: call backward()</I>", colour=MUTED, size=9)
-                + "</TD></TR>"
-            )
+            rows.append(_legend_row("", "module (collapsed)", fill=fill, border=border))
+        state = self.state
+        if state.fixed is not None:  # the player: the same legend in every frame
+            rows.append(_legend_row("", "this step", fill="#ffffff", border=CURRENT))
+            rows.append(_legend_row("?", "not known yet", fill="#f8fafc", border="#cbd5e1"))
+        elif state.highlight:
+            rows.append(_legend_row("", "highlighted", fill="#ffffff", border=HIGHLIGHT))
+        if state.grads is None and self.options.show_grads and state.fixed is None:
+            note = _font("<I>grads not computed yet: call backward()</I>", colour=MUTED, size=9)
+            rows.append(f'<TR><TD COLSPAN="2" ALIGN="LEFT">{note}</TD></TR>')
         table = '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2" CELLPADDING="1">'
         graph.node(
             "legend",
@@ -629,51 +796,15 @@ class _Builder:
         )
 
 
-def _options(
-    *,
-    rankdir: str,
-    number_format: str,
-    show_grads: bool,
-    group_modules: bool,
-    collapse: str | None,
-    legend: bool,
-    title: str | None,
-    order: list[Value],
-) -> Options:
-    check_choice("rankdir", rankdir, RANKDIRS)
-    check_number_format(number_format)
-    if collapse is not None:
-        check_choice("collapse", collapse, (*COLLAPSE_MODES, None))
-    if title is not None and not isinstance(title, str):
-        raise TypeError(f"title must be a str or None, got {type(title).__name__}")
-    mode = collapse if collapse is not None else _auto_collapse(order)
-    return Options(
-        rankdir=rankdir,
-        number_format=number_format,
-        show_grads=bool(show_grads),
-        group_modules=bool(group_modules),
-        collapse=mode,
-        legend=bool(legend),
-        title=title,
-    )
-
-
-def _auto_collapse(order: list[Value]) -> str:
-    """The collapse mode for ``collapse=None``: see :data:`COLLAPSE_THRESHOLD`."""
-    if len(order) <= COLLAPSE_THRESHOLD:
-        return "none"
-    grouping = group_by_module(order)
-    if not grouping.units:
-        return "none"
-    drawn = len(order) - len(grouping.unit_of) + len(grouping.units)
-    if drawn <= COLLAPSE_THRESHOLD and len(grouping.units) <= NEURON_BOX_LIMIT:
-        return "neuron"
-    return "layer"
+# ---------------------------------------------------------------------------------------
+# The public functions
+# ---------------------------------------------------------------------------------------
 
 
 def draw_graph(
     root: Value,
     *,
+    params: object = None,
     rankdir: str = "LR",
     number_format: str = ".4g",
     show_grads: bool = True,
@@ -688,6 +819,11 @@ def draw_graph(
 
     Args:
         root: the output Value; everything it depends on is drawn.
+        params: the model whose parameters the graph uses: an ``nn.Module`` (anything
+            with ``named_parameters()``) or a dict of names to Values, such as
+            ``dict(model.named_parameters())``. Its parameters are drawn as parameters,
+            named as the model names them (``0.weight[3,1]``), and grouped by the module
+            that owns them (see :mod:`viz.modules`). None: no modules.
         rankdir: the direction of the data flow: "LR" (left to right), "TB", "RL" or "BT".
         number_format: a format spec for data and grads, e.g. ".4g" or ".3f".
         show_grads: draw the grad of every value.
@@ -695,10 +831,11 @@ def draw_graph(
             looking: if the root's grad is exactly 0.0, backward() has not run from it
             and grads show "not computed yet".
         highlight: values to draw with a thick pink border.
-        group_modules: cluster parameters and the nodes using them by module and neuron
-            (from nn's labels, e.g. ``0.weight[3,1]``); no effect on graphs without them.
+        group_modules: with ``params``, cluster parameters and the nodes using them by
+            module and neuron.
         collapse: "none", "neuron" (one box per neuron), "layer" (one box per layer), or
-            None to collapse graphs with more than :data:`COLLAPSE_THRESHOLD` values.
+            None to collapse graphs with more than :data:`COLLAPSE_THRESHOLD` values
+            (with ``params``; without, graphs are drawn whole).
         legend: draw the colour legend.
         title: a title above the graph.
 
@@ -707,8 +844,10 @@ def draw_graph(
         Jupyter displays it inline; :meth:`GraphDrawing.svg` and ``.render()`` run Graphviz.
 
     Raises:
-        ValueError: for a rankdir, collapse or number_format that is not allowed.
-        TypeError: if ``root`` is not a Value.
+        ValueError: for a rankdir, collapse or number_format that is not allowed, or
+            ``collapse="neuron"``/``"layer"`` without ``params``.
+        TypeError: if ``root`` is not a Value, or ``params`` is not a model or a dict of
+            Values.
 
     Example:
         >>> from autograd import Value
@@ -722,8 +861,7 @@ def draw_graph(
     """
     if not isinstance(root, Value):
         raise TypeError(f"draw_graph() needs a Value, got {type(root).__name__}")
-    order = topological_order(root)
-    options = _options(
+    options = Options(
         rankdir=rankdir,
         number_format=number_format,
         show_grads=show_grads,
@@ -731,21 +869,21 @@ def draw_graph(
         collapse=collapse,
         legend=legend,
         title=title,
-        order=order,
     )
+    order = topological_order(root)
     if grads_computed is None:
         # backward() always leaves its seed on the node it starts from, so a root with
         # grad 0 has not been backpropagated (its leaves may still hold old gradients).
         grads_computed = root.grad != 0.0
     grads = {v: v.grad for v in order} if grads_computed else None
     state = State(grads=grads, highlight=frozenset(highlight))
-    return _Builder(root, order, options, state).build()
+    return GraphBuilder(root, options, state, order=order, params=params).build()
 
 
 def render_svg(root: Value, path: str | os.PathLike[str] | None = None, **options: Any) -> str:
     """The drawing of ``root`` as SVG text, also written to ``path`` when given.
 
-    Takes the same keyword options as :func:`draw_graph`.
+    Takes the same keyword options as :func:`draw_graph` (``params=model`` included).
 
     Raises:
         GraphvizNotFoundError: if Graphviz's ``dot`` program is not installed.

@@ -13,6 +13,11 @@ stand-alone document adds a Content-Security-Policy that allows only that one sc
 (by its hash), the inline styles and nothing from the network.
 
 The CSS and JS live in ``viz/assets/`` and are inlined when a player is exported.
+
+The player uses only the public API of :class:`~viz.stepper.BackpropStepper` (its steps,
+:meth:`~viz.stepper.BackpropStepper.frame`, its number formatting and texts). The stepper
+imports this module to export itself; this module imports the stepper's types for type
+checking only, so the dependency runs one way.
 """
 
 from __future__ import annotations
@@ -31,6 +36,9 @@ from viz._text import remaining_text, web_html
 if TYPE_CHECKING:
     from viz.stepper import BackpropStepper, Step
 
+MAX_PLAYER_STEPS = 400
+"""The most steps a player draws (one SVG per step)."""
+
 _PLAYER_ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,63}")
 
 
@@ -46,7 +54,7 @@ def _code(text: str) -> str:
 
 def step_html(stepper: BackpropStepper, step: Step) -> str:
     """The text panel of one step (escaped HTML)."""
-    f = stepper._f
+    f = stepper.format_number
     n = len(stepper)
     labels = {"forward": "forward", "seed": "start", "backward": "backward"}
     parts = [
@@ -55,7 +63,7 @@ def step_html(stepper: BackpropStepper, step: Step) -> str:
     ]
     name = step.node_name
     if step.kind == "forward":
-        values = _values(stepper, step)
+        values = stepper.values_text(step)
         parts.append(f"<h3>compute {_code(f'{name} = {step.expression}')}</h3>")
         parts.append(f'<p class="gs-eq">{_code(f"= {values} = {f(step.node.data)}")}</p>')
         parts.append(
@@ -65,7 +73,9 @@ def step_html(stepper: BackpropStepper, step: Step) -> str:
     elif step.kind == "seed":
         assert step.grad is not None
         parts.append(f"<h3>start at the output {_code(name)}</h3>")
-        parts.append(f'<p class="gs-eq">{_code(f"{stepper._d(step.node)} = {f(step.grad)}")}</p>')
+        parts.append(
+            f'<p class="gs-eq">{_code(f"{stepper.gradient_name(step.node)} = {f(step.grad)}")}</p>'
+        )
         parts.append(
             '<p class="gs-note">The gradient of the output with respect to itself is '
             f"{web_html(f(step.grad))}. Backpropagation starts here and walks the graph "
@@ -74,7 +84,7 @@ def step_html(stepper: BackpropStepper, step: Step) -> str:
     else:
         assert step.grad is not None
         parts.append(f"<h3>backward through {_code(f'{name} = {step.expression}')}</h3>")
-        grad_text = f"{stepper._d(step.node)} = {f(step.grad)}"
+        grad_text = f"{stepper.gradient_name(step.node)} = {f(step.grad)}"
         parts.append(
             f'<p class="gs-grad">gradient of {_code(name)} (complete): {_code(grad_text)}</p>'
         )
@@ -104,17 +114,8 @@ def step_html(stepper: BackpropStepper, step: Step) -> str:
     return "".join(parts)
 
 
-def _values(stepper: BackpropStepper, step: Step) -> str:
-    """The step's expression with the children's values in place of their names."""
-    from viz.stepper import expression_text
-
-    return expression_text(step.node, [stepper._f(c.data) for c in step.node.children])
-
-
 def _render_frames(stepper: BackpropStepper, player_id: str) -> list[str]:
     """One SVG per step, rendered in parallel (each is a separate ``dot`` process)."""
-    from viz.stepper import MAX_PLAYER_STEPS
-
     if len(stepper) > MAX_PLAYER_STEPS:
         raise ValueError(
             f"this graph has {len(stepper)} steps; the player draws at most "
@@ -123,7 +124,7 @@ def _render_frames(stepper: BackpropStepper, player_id: str) -> list[str]:
         )
 
     def render(i: int) -> str:
-        svg = stepper._frame(i, svg_id=f"{player_id}-f{i}", legend=True, title=None).svg()
+        svg = stepper.frame(i, svg_id=f"{player_id}-f{i}").svg()
         return svg[svg.index("<svg") :]
 
     with ThreadPoolExecutor(max_workers=4) as pool:

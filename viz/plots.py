@@ -12,7 +12,8 @@ last expression of a cell). Save one with ``fig.savefig("name.png")``.
 * :func:`plot_gradient_flow`: mean |grad| per layer over training, for one run or to
   compare several (sigmoid vs tanh vs ReLU vs batch norm).
 * :func:`plot_optimizer_trajectories`: each optimizer's path on a 2-D loss surface
-  from the same start; :func:`ravine` and :func:`rosenbrock` are two classic surfaces.
+  from the same start, on one of the surfaces of :mod:`viz.surfaces` (the ravine,
+  Rosenbrock's banana) or any function of two Values.
 
 Training histories are duck-typed: ``nn.History`` or a plain dict with the same keys
 (``loss``, ``accuracy``, ``val_loss``, ``val_accuracy``: lists of floats per epoch, the
@@ -33,6 +34,7 @@ from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 
 from autograd import Value, no_grad
+from viz.surfaces import Surface, SurfaceFunction, resolve_surface, surface_grid
 
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu")
 """Activation functions :func:`plot_activations` knows."""
@@ -505,52 +507,6 @@ def plot_gradient_flow(runs: object, *, log_scale: bool = True, title: str | Non
 # ---------------------------------------------------------------------------------------
 
 
-def ravine(x: Value, y: Value) -> Value:
-    """A long, narrow valley: 0.1 x² + 2 y², minimum 0 at (0, 0).
-
-    Steep across (y), nearly flat along (x): plain gradient descent zig-zags across the
-    valley while crawling along it; momentum and adaptive methods fix one or both.
-
-    Example:
-        >>> from autograd import Value
-        >>> ravine(Value(1.0), Value(1.0)).data
-        2.1
-    """
-    return 0.1 * x**2 + 2 * y**2
-
-
-def rosenbrock(x: Value, y: Value) -> Value:
-    """Rosenbrock's banana: (1 - x)² + 100 (y - x²)², minimum 0 at (1, 1).
-
-    Finding the curved valley is easy; following it to the minimum is slow.
-
-    Example:
-        >>> from autograd import Value
-        >>> rosenbrock(Value(1.0), Value(1.0)).data
-        0.0
-    """
-    return (1 - x) ** 2 + 100 * (y - x**2) ** 2
-
-
-@dataclass(frozen=True)
-class Surface:
-    """A 2-D loss surface with a sensible view and start."""
-
-    f: Callable[[Value, Value], Value]
-    xlim: tuple[float, float]
-    ylim: tuple[float, float]
-    start: tuple[float, float]
-    minimum: tuple[float, float] | None
-    log_levels: bool
-
-
-SURFACES: dict[str, Surface] = {
-    "ravine": Surface(ravine, (-5.5, 1.5), (-2.5, 2.5), (-5.0, -2.0), (0.0, 0.0), False),
-    "rosenbrock": Surface(rosenbrock, (-2.0, 2.0), (-1.0, 3.0), (-1.5, 2.0), (1.0, 1.0), True),
-}
-"""The built-in surfaces of :func:`plot_optimizer_trajectories`, by name."""
-
-
 class Optimizer(Protocol):
     """What :func:`plot_optimizer_trajectories` needs of an optimizer (nn.optim's API)."""
 
@@ -559,14 +515,21 @@ class Optimizer(Protocol):
     def step(self) -> None: ...
 
 
-def _trajectory(
-    f: Callable[[Value, Value], Value],
-    factory: Callable[[list[Value]], Optimizer],
-    start: tuple[float, float],
-    steps: int,
-    name: str,
-) -> tuple[list[tuple[float, float]], list[float], bool]:
-    x, y = Value(start[0], label="x"), Value(start[1], label="y")
+@dataclass(frozen=True)
+class _Run:
+    """One optimizer's walk: the points visited, the loss at each step, and whether it
+    diverged (overflowed or left the plane) before the last step."""
+
+    path: list[tuple[float, float]]
+    losses: list[float]
+    diverged: bool
+
+
+def _run_optimizer(
+    surface: Surface, factory: Callable[[list[Value]], Optimizer], steps: int, name: str
+) -> _Run:
+    """Make the optimizer from ``[x, y]`` at the surface's start and take ``steps`` steps."""
+    x, y = Value(surface.start[0], label="x"), Value(surface.start[1], label="y")
     optimizer = factory([x, y])
     if not callable(getattr(optimizer, "step", None)) or not callable(
         getattr(optimizer, "zero_grad", None)
@@ -580,32 +543,105 @@ def _trajectory(
     for _ in range(steps):
         try:
             optimizer.zero_grad()
-            loss = f(x, y)
+            loss = surface.f(x, y)
             losses.append(loss.data)
             loss.backward()
             optimizer.step()
         except (OverflowError, ValueError, ZeroDivisionError):
-            return path, losses, True
+            return _Run(path, losses, True)
         if (
             not (math.isfinite(x.data) and math.isfinite(y.data))
             or max(abs(x.data), abs(y.data)) > 1e6
         ):
-            return path, losses, True
+            return _Run(path, losses, True)
         path.append((x.data, y.data))
-    return path, losses, False
+    return _Run(path, losses, False)
 
 
-def _grid_values(
-    f: Callable[[Value, Value], Value], gx: list[float], gy: list[float]
-) -> list[list[float]]:
-    with no_grad():
-        return [[f(Value(a), Value(b)).data for a in gx] for b in gy]
+def _trajectory_figure(
+    count: int, *, panels: bool, show_loss: bool
+) -> tuple[Figure, list[Axes], Axes | None]:
+    """The figure and its Axes: one per path (``panels``) or one for all, and the loss's."""
+    if not panels:
+        fig = NotebookFigure(figsize=(11.0 if show_loss else 6.5, 5.0), layout="constrained")
+        if show_loss:
+            ax, loss_ax = fig.subplots(1, 2, width_ratios=[1.25, 1])
+            return fig, [ax], loss_ax
+        return fig, [fig.add_subplot()], None
+    columns = min(3, count + show_loss)
+    rows = -(-(count + show_loss) // columns)
+    fig = NotebookFigure(figsize=(4.2 * columns, 3.9 * rows), layout="constrained")
+    grid = fig.subplots(rows, columns, squeeze=False)
+    all_axes = [a for row in grid for a in row]
+    for extra in all_axes[count + show_loss :]:
+        extra.set_visible(False)
+    return fig, all_axes[:count], all_axes[count] if show_loss else None
+
+
+def _draw_path(ax: Axes, name: str, run: _Run, surface: Surface, colour: str) -> None:
+    """One optimizer's path, up to where it leaves the view; the legend says how it ended."""
+    (x0, x1), (y0, y1) = surface.xlim, surface.ylim
+    if run.diverged:
+        final = f"diverged after {len(run.losses)} steps"
+    else:
+        final = f"loss {run.losses[-1]:.3g}"
+    path = run.path
+    left = next(
+        (k for k, (px, py) in enumerate(path) if not (x0 <= px <= x1 and y0 <= py <= y1)), None
+    )
+    if left is not None:
+        # Drawn up to where it leaves: a path bouncing outside the view would otherwise
+        # paint over everything (the loss curve still shows it all).
+        path = path[: left + 1]
+        if not run.diverged:
+            final += f", left the view at step {left}"
+    ax.plot(
+        [p[0] for p in path],
+        [p[1] for p in path],
+        color=colour,
+        linewidth=1.8,
+        marker="o",
+        markersize=2.5,
+        label=f"{name} ({final})",
+    )
+
+
+def _finish_surface_axes(ax: Axes, surface: Surface) -> None:
+    """The start and the minimum, the view and the legend of a panel with paths."""
+    ax.plot(
+        *surface.start, marker="o", color="#0f172a", markersize=8, linestyle="none", label="start"
+    )
+    if surface.minimum is not None:
+        ax.plot(
+            *surface.minimum,
+            marker="*",
+            color="#facc15",
+            markeredgecolor="#0f172a",
+            markersize=16,
+            linestyle="none",
+            label="minimum",
+        )
+    ax.set_xlim(*surface.xlim)
+    ax.set_ylim(*surface.ylim)
+    ax.set_xlabel("x")
+    ax.set_ylabel("y")
+    ax.legend(fontsize=8, loc="best")
+
+
+def _finish_loss_axes(ax: Axes, runs: Mapping[str, _Run]) -> None:
+    if any(v > 0 for run in runs.values() for v in run.losses):
+        ax.set_yscale("log")
+    ax.set_xlabel("step")
+    ax.set_ylabel("loss")
+    ax.set_title("loss per step")
+    ax.grid(alpha=0.25, which="both")
+    ax.legend(fontsize=8)
 
 
 def plot_optimizer_trajectories(
     optimizers: Mapping[str, Callable[[list[Value]], Optimizer]],
     *,
-    surface: str | Callable[[Value, Value], Value] = "rosenbrock",
+    surface: str | SurfaceFunction = "rosenbrock",
     start: tuple[float, float] | None = None,
     steps: int = 200,
     xlim: tuple[float, float] | None = None,
@@ -624,8 +660,9 @@ def plot_optimizer_trajectories(
     Args:
         optimizers: name -> factory, e.g.
             ``{"momentum": lambda p: nn.optim.SGD(p, lr=0.01, momentum=0.9)}``.
-        surface: "rosenbrock", "ravine" (see :data:`SURFACES`), or any function of two
-            Values returning a Value (then give ``start``, ``xlim`` and ``ylim``).
+        surface: "rosenbrock", "ravine" (see :data:`viz.surfaces.SURFACES`), or any
+            function of two Values returning a Value (then give ``start``, ``xlim`` and
+            ``ylim``).
         start: the starting point (default: the surface's).
         steps: how many optimizer steps.
         xlim, ylim: the view (default: the surface's).
@@ -656,118 +693,36 @@ def plot_optimizer_trajectories(
         >>> len(fig.axes)
         2
     """
-    if isinstance(surface, str):
-        if surface not in SURFACES:
-            raise ValueError(
-                f"unknown surface {surface!r}; choose from {', '.join(map(repr, SURFACES))} "
-                "or pass a function of two Values"
-            )
-        spec = SURFACES[surface]
-        surface_name = surface
-    elif callable(surface):
-        if start is None or xlim is None or ylim is None:
-            raise ValueError("with a surface function, give start, xlim and ylim too")
-        spec = Surface(surface, xlim, ylim, start, None, False)
-        surface_name = getattr(surface, "__name__", "surface")
-    else:
-        raise TypeError(f"surface must be a name or a function, got {type(surface).__name__}")
+    spec = resolve_surface(surface, start=start, xlim=xlim, ylim=ylim)
     if not optimizers:
         raise ValueError("optimizers must map at least one name to an optimizer factory")
     if steps < 1:
         raise ValueError(f"steps must be at least 1, got {steps!r}")
-    start = start if start is not None else spec.start
-    xlim = xlim if xlim is not None else spec.xlim
-    ylim = ylim if ylim is not None else spec.ylim
+    runs = {name: _run_optimizer(spec, make, steps, name) for name, make in optimizers.items()}
 
-    results = {
-        name: _trajectory(spec.f, factory, start, steps, name)
-        for name, factory in optimizers.items()
-    }
-
-    n = 140
-    gx = [xlim[0] + (xlim[1] - xlim[0]) * i / (n - 1) for i in range(n)]
-    gy = [ylim[0] + (ylim[1] - ylim[0]) * j / (n - 1) for j in range(n)]
-    z = _grid_values(spec.f, gx, gy)
-    count = len(results) if panels else 1
-    if panels:
-        columns = min(3, count + show_loss)
-        rows = -(-(count + show_loss) // columns)
-        fig = NotebookFigure(figsize=(4.2 * columns, 3.9 * rows), layout="constrained")
-        grid = fig.subplots(rows, columns, squeeze=False)
-        all_axes = [a for row in grid for a in row]
-        for extra in all_axes[count + show_loss :]:
-            extra.set_visible(False)
-        surface_axes = all_axes[:count]
-        loss_ax = all_axes[count] if show_loss else None
-    else:
-        fig = NotebookFigure(figsize=(11.0 if show_loss else 6.5, 5.0), layout="constrained")
-        if show_loss:
-            ax, loss_ax = fig.subplots(1, 2, width_ratios=[1.25, 1])
-        else:
-            ax, loss_ax = fig.add_subplot(), None
-        surface_axes = [ax]
+    fig, surface_axes, loss_ax = _trajectory_figure(len(runs), panels=panels, show_loss=show_loss)
+    gx, gy, z = surface_grid(spec)
     for ax in surface_axes:
         _contours(ax, gx, gy, z, log=spec.log_levels)
-    for i, (name, (path, losses, diverged)) in enumerate(results.items()):
-        ax = surface_axes[i if panels else 0]
+    for i, (name, run) in enumerate(runs.items()):
         colour = CLASS_COLOURS[i % len(CLASS_COLOURS)]
-        final = f"diverged after {len(losses)} steps" if diverged else f"loss {losses[-1]:.3g}"
-        left = next(
-            (
-                k
-                for k, (px, py) in enumerate(path)
-                if not (xlim[0] <= px <= xlim[1] and ylim[0] <= py <= ylim[1])
-            ),
-            None,
-        )
-        if left is not None:
-            # Drawn up to where it leaves: a path bouncing outside the view would
-            # otherwise paint over everything (the loss curve still shows it all).
-            path = path[: left + 1]
-            if not diverged:
-                final += f", left the view at step {left}"
-        ax.plot(
-            [p[0] for p in path],
-            [p[1] for p in path],
-            color=colour,
-            linewidth=1.8,
-            marker="o",
-            markersize=2.5,
-            label=f"{name} ({final})",
-        )
+        ax = surface_axes[i if panels else 0]
+        _draw_path(ax, name, run, spec, colour)
         if panels:
             ax.set_title(name)
-        if loss_ax is not None and losses:
-            loss_ax.plot(range(len(losses)), losses, color=colour, linewidth=1.8, label=name)
-    for ax in surface_axes:
-        ax.plot(*start, marker="o", color="#0f172a", markersize=8, linestyle="none", label="start")
-        if spec.minimum is not None:
-            ax.plot(
-                *spec.minimum,
-                marker="*",
-                color="#facc15",
-                markeredgecolor="#0f172a",
-                markersize=16,
-                linestyle="none",
-                label="minimum",
+        if loss_ax is not None and run.losses:
+            loss_ax.plot(
+                range(len(run.losses)), run.losses, color=colour, linewidth=1.8, label=name
             )
-        ax.set_xlim(*xlim)
-        ax.set_ylim(*ylim)
-        ax.set_xlabel("x")
-        ax.set_ylabel("y")
-        ax.legend(fontsize=8, loc="best")
-    if not panels:
-        surface_axes[0].set_title(f"{surface_name}: {steps} steps from {start}")
+    for ax in surface_axes:
+        _finish_surface_axes(ax, spec)
     if loss_ax is not None:
-        if any(v > 0 for _, losses, _ in results.values() for v in losses):
-            loss_ax.set_yscale("log")
-        loss_ax.set_xlabel("step")
-        loss_ax.set_ylabel("loss")
-        loss_ax.set_title("loss per step")
-        loss_ax.grid(alpha=0.25, which="both")
-        loss_ax.legend(fontsize=8)
+        _finish_loss_axes(loss_ax, runs)
+    heading = f"{spec.name}: {steps} steps from {spec.start}"
+    if not panels:
+        surface_axes[0].set_title(heading)
     if title or panels:
-        fig.suptitle(title or f"{surface_name}: {steps} steps from {start}")
+        fig.suptitle(title or heading)
     return fig
 
 

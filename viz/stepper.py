@@ -21,33 +21,32 @@ Ways to look at it: ``print(stepper)`` or :meth:`BackpropStepper.trace` (text of
 step), :meth:`BackpropStepper.frame` (the graph at one step, as a Graphviz drawing),
 :meth:`BackpropStepper.to_html` (a self-contained HTML player with buttons, slider,
 keyboard and play/pause) and, in Jupyter, the same player inline.
+
+The player (:mod:`viz.player`) is built from the stepper's public methods only
+(:meth:`~BackpropStepper.frame`, :meth:`~BackpropStepper.format_number`,
+:meth:`~BackpropStepper.gradient_name`, :meth:`~BackpropStepper.values_text`...): this
+module uses the player, which knows this one only by its types.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import overload
 
-from autograd import Value, topological_order
-from autograd.backprop import trace
+from autograd import Value, topological_order, trace
 from autograd.value import as_float
-from viz._text import check_number_format, fmt, remaining_text
-from viz.graph import (
-    RANKDIRS,
-    GraphDrawing,
-    Options,
-    State,
-    _Builder,
-    check_choice,
-    display_name,
-)
+from viz._text import fmt, remaining_text
+from viz.graph import GraphBuilder, GraphDrawing, Options, State, display_name
+from viz.modules import model_parameters
+from viz.player import MAX_PLAYER_STEPS, player_document, player_fragment, step_html
 
-MAX_PLAYER_STEPS = 400
-"""The most steps :meth:`BackpropStepper.to_html` draws (one SVG per step)."""
+__all__ = ["MAX_PLAYER_STEPS", "BackpropStepper", "Contribution", "Step", "expression_text"]
 
 
 @dataclass(frozen=True)
@@ -153,6 +152,10 @@ class BackpropStepper:
         gradient: d out/d out, the seed (1 by default, as in ``backward()``).
         number_format: a format spec for the numbers in text and drawings.
         rankdir: the direction of the drawn graph ("LR", "TB", "RL" or "BT").
+        params: the model whose parameters the graph uses (an ``nn.Module`` or a dict
+            of names to Values, as for :func:`viz.draw_graph`): steps and frames then
+            name each parameter as the model does (``0.weight[3,1]``) and draw it as a
+            parameter.
 
     The stepper is a sequence: ``len(s)``, ``s[i]`` (a :class:`Step`), ``for step in s``.
     ``s.grads`` holds the gradients after the last step; ``s.grads_at(i)`` after step i.
@@ -184,17 +187,23 @@ class BackpropStepper:
         gradient: float = 1.0,
         number_format: str = ".4g",
         rankdir: str = "LR",
+        params: object = None,
     ) -> None:
         if not isinstance(root, Value):
             raise TypeError(f"BackpropStepper needs a Value, got {type(root).__name__}")
-        check_choice("rankdir", rankdir, RANKDIRS)
+        # The frames' options, made now so that a bad rankdir or format fails here.
+        self._options = Options(
+            rankdir=rankdir, number_format=number_format, group_modules=False, collapse="none"
+        )
         self.root = root
-        self.number_format = check_number_format(number_format)
+        self.number_format = number_format
         self.rankdir = rankdir
         self.include_forward = bool(include_forward)
+        self._params = model_parameters(params) if params is not None else None
         self._order = topological_order(root)
-        self._position = {v: i for i, v in enumerate(self._order)}
-        self._names = {v: display_name(v, i, self.number_format) for i, v in enumerate(self._order)}
+        self._names = {
+            v: display_name(v, i, number_format, self._params) for i, v in enumerate(self._order)
+        }
         self.steps: tuple[Step, ...] = tuple(self._walk(as_float(gradient, "gradient")))
 
     # -- the walk ------------------------------------------------------------------------
@@ -302,27 +311,39 @@ class BackpropStepper:
 
     # -- text ----------------------------------------------------------------------------
 
-    def _f(self, x: float) -> str:
+    def format_number(self, x: float) -> str:
+        """``x`` as the stepper writes numbers: its ``number_format``, -0 as 0, NaN as nan.
+
+        Example:
+            >>> from autograd import Value
+            >>> BackpropStepper(Value(1.0), number_format=".2f").format_number(2 / 3)
+            '0.67'
+        """
         return fmt(x, self.number_format)
 
-    def _d(self, node: Value) -> str:
-        """d<root>/d<node> as text."""
+    def gradient_name(self, node: Value) -> str:
+        """The root's gradient with respect to ``node`` as text, e.g. ``"dc/da"``."""
         return f"d{self._names[self.root]}/d{self._names[node]}"
+
+    def values_text(self, step: Step) -> str:
+        """How ``step``'s node is computed, with its children's values in place of their
+        names: ``"2 * -3"`` for ``"a * b"``."""
+        return expression_text(step.node, [self.format_number(c.data) for c in step.node.children])
 
     def describe(self, i: int) -> str:
         """Step ``i`` as plain text (one line, plus one line per child for backward steps)."""
         step = self.steps[self._check_index(i)]
         head = f"[{step.index + 1}/{len(self.steps)}]"
-        name, f = step.node_name, self._f
+        name, f = step.node_name, self.format_number
         if step.kind == "forward":
-            values = expression_text(step.node, [f(c.data) for c in step.node.children])
+            values = self.values_text(step)
             return f"{head} forward: {name} = {step.expression} = {values} = {f(step.node.data)}"
         assert step.grad is not None
         if step.kind == "seed":
-            return f"{head} seed: {self._d(step.node)} = {f(step.grad)}"
+            return f"{head} seed: {self.gradient_name(step.node)} = {f(step.grad)}"
         lines = [
             f"{head} backward through {name} = {step.expression}, "
-            f"{self._d(step.node)} = {f(step.grad)}"
+            f"{self.gradient_name(step.node)} = {f(step.grad)}"
         ]
         pad = " " * (len(head) + 1)
         for c in step.contributions:
@@ -353,12 +374,13 @@ class BackpropStepper:
 
     # -- drawings ------------------------------------------------------------------------
 
+    @cached_property
     def _fixed_widths(self) -> dict[Value, int]:
         """The widest number (in characters) each node shows in any frame, so frames align.
 
         (The name cell is sized from the name itself, which no frame changes.)
         """
-        f = self._f
+        f = self.format_number
         longest: dict[Value, int] = {}
         for v in self._order:
             longest[v] = max(len(f(v.data)), 1)
@@ -371,7 +393,7 @@ class BackpropStepper:
 
     def _state(self, i: int, fixed: dict[Value, int] | None) -> State:
         step = self.steps[i]
-        f = self._f
+        f = self.format_number
         if step.kind == "forward":
             known = {v for v in self._order if not v.children}
             known.update(s.node for s in self.steps[: i + 1])
@@ -402,34 +424,32 @@ class BackpropStepper:
             phase="backward",
         )
 
-    def frame(self, i: int, *, legend: bool = True, title: str | None = None) -> GraphDrawing:
+    def frame(
+        self, i: int, *, legend: bool = True, title: str | None = None, svg_id: str = "gradstep"
+    ) -> GraphDrawing:
         """The graph at step ``i``: values and grads known so far, this step highlighted.
 
         The node of the step has an orange border, the edges to the children it updates
         are orange with the amount added, grads not reached yet show "?" in grey (and
         values not computed yet, in forward steps). Every frame has the same layout.
+
+        Args:
+            i: the step (negative counts from the end).
+            legend: draw the colour legend.
+            title: a title above the graph.
+            svg_id: the id of the ``<svg>`` element (a page with several frames gives
+                each its own).
         """
         i = self._check_index(i)
-        return self._frame(i, svg_id="gradstep", legend=legend, title=title)
-
-    def _frame(self, i: int, *, svg_id: str, legend: bool, title: str | None) -> GraphDrawing:
-        options = Options(
-            rankdir=self.rankdir,
-            number_format=self.number_format,
-            legend=legend,
-            title=title,
-            svg_id=svg_id,
-            group_modules=False,
-        )
-        state = self._state(i, self._fixed_widths())
-        return _Builder(self.root, self._order, options, state).build()
+        options = dataclasses.replace(self._options, legend=legend, title=title, svg_id=svg_id)
+        state = self._state(i, self._fixed_widths)
+        builder = GraphBuilder(self.root, options, state, order=self._order, params=self._params)
+        return builder.build()
 
     # -- the HTML player -----------------------------------------------------------------
 
     def step_html(self, i: int) -> str:
         """Step ``i`` as an HTML fragment (the text panel of the player); all text escaped."""
-        from viz.player import step_html
-
         return step_html(self, self.steps[self._check_index(i)])
 
     def player_html(self, *, player_id: str | None = None) -> str:
@@ -437,8 +457,6 @@ class BackpropStepper:
 
         Each call uses a new random element id, so several players can share a page.
         """
-        from viz.player import player_fragment
-
         return player_fragment(self, player_id=player_id)
 
     def html(self, *, title: str | None = None) -> str:
@@ -448,8 +466,6 @@ class BackpropStepper:
             ValueError: if there are more than :data:`MAX_PLAYER_STEPS` steps.
             GraphvizNotFoundError: if Graphviz is not installed.
         """
-        from viz.player import player_document
-
         return player_document(self, title=title)
 
     def to_html(self, path: str | os.PathLike[str], *, title: str | None = None) -> Path:

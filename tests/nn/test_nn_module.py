@@ -1,4 +1,4 @@
-"""Module, Linear, Sequential, MLP, LogisticRegression: structure, labels, state, shapes."""
+"""Module, Linear, Sequential, MLP, LogisticRegression: structure, names, state, shapes."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import json
 import math
 import pickle
 import random
+import weakref
 
 import pytest
 
@@ -108,83 +109,102 @@ def test_bad_constructor_arguments() -> None:
         nn.Sequential(nn.ReLU(), 3)  # type: ignore[arg-type]
 
 
-def test_labels_name_module_path_parameter_and_index() -> None:
+def test_names_give_module_path_parameter_and_index() -> None:
     model = nn.MLP(2, [3, 1], batchnorm=True, seed=0)
-    labels = [p.label for p in model.parameters()]
-    assert labels[:3] == ["0.weight[0,0]", "0.weight[0,1]", "0.weight[1,0]"]
-    assert "0.bias[2]" in labels and "1.weight[0]" in labels and "1.bias[2]" in labels
-    assert labels[-1] == "3.bias[0]"
-    assert [name for name, _ in model.named_parameters()] == labels
+    names = [name for name, _ in model.named_parameters()]
+    assert names[:3] == ["0.weight[0,0]", "0.weight[0,1]", "0.weight[1,0]"]
+    assert "0.bias[2]" in names and "1.weight[0]" in names and "1.bias[2]" in names
+    assert names[-1] == "3.bias[0]"
+    assert [v for _, v in model.named_parameters()] == model.parameters()
     nested = nn.Sequential(nn.Sequential(nn.Linear(2, 2, seed=0), nn.ReLU()), nn.Linear(2, 1))
-    assert nested.parameters()[0].label == "0.0.weight[0,0]"
-    assert nested.parameters()[-1].label == "1.bias[0]"
-    assert nn.Linear(1, 1).parameters()[0].label == "weight[0,0]"  # a model on its own
+    assert nested.named_parameters()[0][0] == "0.0.weight[0,0]"
+    assert nested.named_parameters()[-1][0] == "1.bias[0]"
+    assert nested[0].named_parameters()[0][0] == "0.weight[0,0]"  # from the sub-module
+    assert nn.Linear(1, 1).named_parameters()[0][0] == "weight[0,0]"  # a model on its own
 
 
-def labels_agree(model: nn.Module) -> bool:
-    """Every parameter's label is its name in the outermost module's named_parameters()."""
+def names_as_labels(model: nn.Module) -> bool:
+    """Every parameter's label is its name in ``model`` (as a model built inside out has)."""
     return all(name == value.label for name, value in model.named_parameters())
 
 
-def test_labels_follow_changes_made_inside_a_nested_module() -> None:
-    inner = nn.Sequential(nn.Linear(2, 2, seed=0))
-    outer = nn.Sequential(inner)
-    inner.append(nn.Linear(2, 1, seed=1))  # a change below the outermost module
-    assert outer.parameters()[-1].label == "0.1.bias[0]"
-    assert labels_agree(outer)
+def test_labels_are_the_models_names_when_built_inside_out() -> None:
+    model = nn.MLP(2, [3, 1], batchnorm=True, seed=0)
+    assert [p.label for p in model.parameters()] == [n for n, _ in model.named_parameters()]
+    assert model.parameters()[0].label == "0.weight[0,0]"
+    layer = nn.Linear(2, 1, seed=0)
+    assert layer.bias is not None and layer.bias[0].label == "bias[0]"
+    outer = nn.Sequential(nn.ReLU(), nn.Sequential(layer))  # attached: prefixed, inside out
+    assert layer.bias[0].label == "1.0.bias[0]" == outer.named_parameters()[-1][0]
 
-    class Scaled(nn.Module):  # registers a parameter after it was attached
+    class Scaled(nn.Module):  # a label given by hand is kept, in the module and above it
         def __init__(self) -> None:
             super().__init__()
-            self.layer = nn.Linear(1, 1, seed=0)
+            self.register_parameter("gain", [Value(2.0, label="g"), Value(3.0)])
 
-    scaled = Scaled()
-    model = nn.Sequential(nn.ReLU(), nn.Sequential(scaled))
-    scaled.register_parameter("gain", [Value(2.0)])
-    assert [p.label for p in model.parameters()] == [
-        "1.0.gain[0]", "1.0.layer.weight[0,0]", "1.0.layer.bias[0]",
-    ]  # fmt: skip
-    assert labels_agree(model)
+    assert [p.label for p in nn.Sequential(Scaled()).parameters()] == ["g", "0.gain[1]"]
 
 
-def test_a_replaced_or_removed_module_is_labelled_from_itself() -> None:
+def test_labels_are_not_rewritten_after_the_model_is_built() -> None:
+    """A module does not know its parents: a change below an attached module names the new
+    parameters from there; the model's names (named_parameters) are always right."""
+    inner = nn.Sequential(nn.Linear(2, 2, seed=0))
+    outer = nn.Sequential(inner)
+    inner.append(nn.Linear(2, 1, seed=1))
+    assert outer.named_parameters()[-1][0] == "0.1.bias[0]"
+    assert outer.parameters()[-1].label == "1.bias[0]"
+    shared = nn.Linear(1, 1, seed=0)
+    first, second = nn.Sequential(shared), nn.Sequential(nn.ReLU(), shared)
+    assert shared.weight[0][0].label == "0.weight[0,0]"  # the first model's name stays
+    assert second.named_parameters()[0][0] == "1.weight[0,0]"
+    assert first.named_parameters()[0][0] == "0.weight[0,0]"
+
+
+def test_a_replaced_or_removed_module_leaves_the_model() -> None:
     model = nn.Sequential(nn.Linear(2, 2, seed=0), nn.Sequential(nn.Linear(2, 1, seed=1)))
     old = model[1]
     model.__setattr__("1", nn.Linear(2, 3, seed=2))  # replace sub-module "1"
-    assert model.parameters()[-1].label == "1.bias[2]" and labels_agree(model)
-    assert old.parameters()[0].label == "0.weight[0,0]" and labels_agree(old)
+    assert model.named_parameters()[-1][0] == "1.bias[2]" and len(model.parameters()) == 6 + 9
+    assert old.named_parameters()[0][0] == "0.weight[0,0]"
     old.append(nn.Linear(1, 1))  # no longer part of the model: does not touch it
-    assert old.parameters()[-1].label == "1.bias[0]" and labels_agree(model)
+    assert len(model.parameters()) == 15 and old.named_parameters()[-1][0] == "1.bias[0]"
+    model.__setattr__("1", None)  # a plain attribute: the sub-module is gone
+    assert list(model.state_dict()) == ["0.weight", "0.bias"]
 
 
-def test_a_parent_is_held_weakly_and_cycles_are_refused() -> None:
+def test_modules_hold_no_reference_to_their_parents_and_cycles_are_refused() -> None:
     inner = nn.Sequential(nn.Linear(2, 2, seed=0))
     outer = nn.Sequential(inner)
-    assert inner.parameters()[0].label == "0.0.weight[0,0]"
+    alive = weakref.ref(outer)
     del outer
-    gc.collect()  # the child did not keep its parent alive
-    inner.append(nn.Linear(2, 1, seed=1))
-    assert labels_agree(inner) and inner.parameters()[0].label == "0.weight[0,0]"
+    gc.collect()
+    assert alive() is None  # nothing below keeps the model alive
     with pytest.raises(ValueError, match="inside itself"):
         inner.append(inner)
     with pytest.raises(ValueError, match="inside itself"):
         inner[0].__setattr__("loop", inner)
-    assert len(inner) == 2
+    deeper = nn.Sequential(nn.Sequential(inner))
+    with pytest.raises(ValueError, match="inside itself"):
+        inner.append(deeper)  # inner is inside deeper: attaching it would close a loop
+    assert len(inner) == 1
+    shared = nn.Linear(1, 1)
+    twice = nn.Sequential(shared, shared)  # one module in two places is not a cycle
+    assert len(twice.parameters()) == 4
 
 
-def test_copies_and_pickles_keep_their_own_labels() -> None:
+def test_copies_and_pickles_are_independent_models() -> None:
     inner = nn.Sequential(nn.Linear(2, 2, seed=0))
     outer = nn.Sequential(nn.ReLU(), inner)
     for twin in (copy.deepcopy(outer), pickle.loads(pickle.dumps(outer))):
-        assert twin.state_dict() == outer.state_dict() and labels_agree(twin)
-        twin[1].append(nn.Linear(2, 1, seed=1))  # relabels the twin, from the twin's root
-        assert twin.parameters()[-1].label == "1.1.bias[0]" and labels_agree(twin)
-    assert labels_agree(outer) and len(outer.parameters()) == 6
-    alone = copy.deepcopy(inner)  # a copy of a sub-module is its own outermost module
-    assert alone.parameters()[0].label == "0.weight[0,0]"
-    shallow = copy.copy(inner)  # shares the Values: must not relabel them
+        assert twin.state_dict() == outer.state_dict() and names_as_labels(twin)
+        assert twin.named_parameters()[0][0] == outer.named_parameters()[0][0]
+        assert twin.parameters()[0] is not outer.parameters()[0]
+        twin[1].append(nn.Linear(2, 1, seed=1))
+        assert twin.named_parameters()[-1][0] == "1.1.bias[0]"
+    assert len(outer.parameters()) == 6 and names_as_labels(outer)
+    shallow = copy.copy(inner)  # shares the Values, as in PyTorch
     assert shallow.parameters()[0] is inner.parameters()[0]
-    assert inner.parameters()[0].label == "1.0.weight[0,0]"
+    assert inner.parameters()[0].label == "1.0.weight[0,0]"  # a copy relabels nothing
 
 
 def test_state_dict_has_pytorchs_keys_and_plain_numbers() -> None:
@@ -359,14 +379,16 @@ def test_custom_module_registers_children_and_parameters() -> None:
         nn.Module()([1.0])
 
 
-def test_a_slice_keeps_names_and_leaves_the_models_labels_alone() -> None:
+def test_a_slice_keeps_names_and_shares_the_modules() -> None:
     model = nn.MLP(2, [3, 3, 1], seed=0)  # Linear 0, ReLU 1, Linear 2, ReLU 3, Linear 4
     head = model[2:]
     assert [name for name, _ in head.named_children()] == ["2", "3", "4"]
     assert list(head.state_dict()) == ["2.weight", "2.bias", "4.weight", "4.bias"]
-    assert model[2].weight[0][0].label == "2.weight[0,0]"
+    assert head.named_parameters()[0] == model.named_parameters()[9]  # same name, same Value
+    assert model[2].weight[0][0].label == "2.weight[0,0]"  # the model's name, also in the slice
     assert head([0.5, -1.0, 2.0])[0].data == model[4](model[3](model[2]([0.5, -1.0, 2.0])))[0].data
     model[4].register_parameter("extra", [Value(0.0)])  # a change in the model...
-    wrapped = nn.Sequential(head)  # ...and a wrapped slice: neither disowns the other
-    assert model[4].extra[0].label == "4.extra[0]" and labels_agree(model)
+    wrapped = nn.Sequential(head)  # ...and a wrapped slice: both see the shared module
+    assert model.named_parameters()[-1][0] == "4.extra[0]"
+    assert wrapped.named_parameters()[-1][0] == "0.4.extra[0]"
     assert len(wrapped.parameters()) == len(head.parameters()) == 12 + 4 + 1

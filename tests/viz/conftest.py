@@ -1,4 +1,4 @@
-"""Shared fixtures for the viz tests: small graphs, an nn-labelled MLP, nasty labels.
+"""Shared fixtures for the viz tests: small graphs, an MLP named like nn's, nasty labels.
 
 (The ``browser`` and ``artifacts`` fixtures live in ``tests/conftest.py``.)
 
@@ -49,22 +49,27 @@ def neuron() -> tuple[Value, dict[str, Value]]:
 
 def mlp_loss(
     sizes: tuple[int, ...], rows: int, *, seed: int = 0, activation: str = "tanh"
-) -> tuple[Value, list[Value]]:
-    """An MLP labelled exactly as nn labels its parameters, on a batch, with an MSE loss.
+) -> tuple[Value, dict[str, Value]]:
+    """An MLP on a batch, with an MSE loss, and its parameters named as nn names them.
 
-    Layer k is a Linear at position 2k of a Sequential (activations in between), so
-    parameters are ``"0.weight[i,j]"``, ``"0.bias[i]"``, ``"2.weight[i,j]"``... and each
-    neuron's output is one fused ``dot`` node with children (w_i0..w_in, x_0..x_n, b_i).
+    Layer k is a Linear at position 2k of a Sequential (activations in between), so the
+    parameters (the second result, in ``named_parameters()`` order) are named
+    ``"0.weight[i,j]"``, ``"0.bias[i]"``, ``"2.weight[i,j]"``...; each is labelled as its
+    Linear labels it (``"weight[i,j]"``, no path). Each neuron's output is one fused
+    ``dot`` node with children (w_i0..w_in, x_0..x_n, b_i).
     """
     rng = random.Random(seed)
     layers = []
+    params: dict[str, Value] = {}
     for k, (nin, nout) in enumerate(itertools.pairwise(sizes)):
         weights = [
-            [Value(rng.uniform(-1, 1), label=f"{2 * k}.weight[{i},{j}]") for j in range(nin)]
+            [Value(rng.uniform(-1, 1), label=f"weight[{i},{j}]") for j in range(nin)]
             for i in range(nout)
         ]
-        biases = [Value(rng.uniform(-0.5, 0.5), label=f"{2 * k}.bias[{i}]") for i in range(nout)]
+        biases = [Value(rng.uniform(-0.5, 0.5), label=f"bias[{i}]") for i in range(nout)]
         layers.append((weights, biases))
+        params.update((f"{2 * k}.{w.label}", w) for row in weights for w in row)
+        params.update((f"{2 * k}.{b.label}", b) for b in biases)
     losses = []
     for r in range(rows):
         xs: list[Value] = [Value(rng.uniform(-2, 2), label=f"x[{r},{c}]") for c in range(sizes[0])]
@@ -75,9 +80,6 @@ def mlp_loss(
         losses.append((xs[0] - rng.choice([-1.0, 1.0])) ** 2)
     loss = autograd.sum(losses) / rows
     loss.label = "loss"
-    params = [p for ws, bs in layers for row in ws for p in row] + [
-        b for _, bs in layers for b in bs
-    ]
     return loss, params
 
 

@@ -73,10 +73,11 @@ def test_same_graph_gives_the_same_dot_text(helpers: Any) -> None:
 
 def test_roles_get_their_colours_and_the_legend_lists_them() -> None:
     x = Value(1.0, label="x")
-    w = Value(0.5, label="0.weight[0,0]")
+    w = Value(0.5, label="w")
     y = x * w + 2
     y.label = "y"
-    nodes = node_lines(viz.draw_graph(y, group_modules=False).source)
+    params = {"0.weight[0,0]": w}
+    nodes = node_lines(viz.draw_graph(y, params=params, group_modules=False).source)
     fill = {role: f'fillcolor="{colours[0]}"' for role, colours in ROLE_COLOURS.items()}
     assert fill["input"] in nodes["n0"]
     assert fill["parameter"] in nodes["n1"]
@@ -87,6 +88,9 @@ def test_roles_get_their_colours_and_the_legend_lists_them() -> None:
     for role in ("input", "parameter", "constant", "intermediate", "output", "operation"):
         assert role in legend
     assert "legend" not in node_lines(viz.draw_graph(y, legend=False).source)
+    # without the model, no leaf is a parameter, whatever its label says
+    lookalike = Value(0.5, label="0.weight[0,0]") * x
+    assert fill["input"] in node_lines(viz.draw_graph(lookalike).source)["n0"]
 
 
 def test_grads_before_backward_say_not_computed(helpers: Any) -> None:
@@ -138,14 +142,15 @@ def test_not_a_value() -> None:
 # -- modules: clusters and collapsing --------------------------------------------------------
 
 
-def test_clusters_are_named_from_parameter_labels(helpers: Any) -> None:
-    loss, _ = helpers.mlp_loss((2, 4, 1), rows=3)
-    source = viz.draw_graph(loss, collapse="none").source
+def test_clusters_are_named_from_the_models_parameter_names(helpers: Any) -> None:
+    loss, params = helpers.mlp_loss((2, 4, 1), rows=3)
+    source = viz.draw_graph(loss, params=params, collapse="none").source
     assert "subgraph cluster_l0" in source and "subgraph cluster_l1" in source
     titles = re.findall(r"label=<(Linear \d, neuron \d)>", source)
     assert titles == [f"Linear 0, neuron {i}" for i in range(4)] + ["Linear 2, neuron 0"]
     assert "<B>Linear 0</B>" in source and "<B>Linear 2</B>" in source
-    # the neuron's cluster holds its weights, bias, its dot node for every row and its tanh
+    # the neuron's cluster holds its weights, bias, its dot node for every row and its tanh;
+    # parameters are shown with their names in the model, not their labels
     block = source.split("subgraph cluster_u3")[1].split("}")[0]
     labels = re.findall(r"<B>(\d\.(?:weight|bias)\[[\d,]+\])</B>", block)
     assert labels == ["0.weight[3,0]", "0.weight[3,1]", "0.bias[3]"]
@@ -154,19 +159,50 @@ def test_clusters_are_named_from_parameter_labels(helpers: Any) -> None:
 
 
 def test_group_modules_false_draws_no_clusters(helpers: Any) -> None:
+    loss, params = helpers.mlp_loss((2, 3, 1), rows=2)
+    source = viz.draw_graph(loss, params=params, group_modules=False, collapse="none").source
+    assert "cluster" not in source and "<B>0.weight[0,0]</B>" in source
+
+
+def test_without_params_there_are_no_modules(helpers: Any) -> None:
     loss, _ = helpers.mlp_loss((2, 3, 1), rows=2)
-    assert "cluster" not in viz.draw_graph(loss, group_modules=False, collapse="none").source
+    source = viz.draw_graph(loss).source
+    assert "cluster" not in source and "<B>weight[0,0]</B>" in source  # labels, no path
+    assert "0.weight[0,0]" not in source
+    big, _ = helpers.mlp_loss((2, 8, 8, 1), rows=6)
+    assert len(autograd.topological_order(big)) > COLLAPSE_THRESHOLD
+    whole = viz.draw_graph(big).source  # no modules to collapse into: drawn whole
+    assert "u0 [" not in whole and len(node_lines(whole)) > COLLAPSE_THRESHOLD
+    for mode in ("neuron", "layer"):
+        with pytest.raises(ValueError, match=r"params=model"):
+            viz.draw_graph(loss, collapse=mode)
+
+
+def test_params_can_be_a_model_or_a_dict_and_nothing_else(helpers: Any) -> None:
+    loss, params = helpers.mlp_loss((2, 3, 1), rows=2)
+
+    class Model:  # what viz needs of a model: named_parameters(), nothing more
+        def named_parameters(self) -> list[tuple[str, Value]]:
+            return list(params.items())
+
+    from_dict = viz.draw_graph(loss, params=params).source
+    assert viz.draw_graph(loss, params=Model()).source == from_dict
+    assert "cluster_l1" in from_dict
+    with pytest.raises(TypeError, match="named_parameters"):
+        viz.draw_graph(loss, params=[1, 2])
+    with pytest.raises(TypeError, match=r"'x' must be a Value, got float"):
+        viz.draw_graph(loss, params={"x": 1.0})
 
 
 def test_collapse_by_neuron_and_by_layer(helpers: Any) -> None:
-    loss, _ = helpers.mlp_loss((2, 4, 1), rows=3)
+    loss, params = helpers.mlp_loss((2, 4, 1), rows=3)
     loss.backward()
-    neurons = viz.draw_graph(loss, collapse="neuron").source
+    neurons = viz.draw_graph(loss, params=params, collapse="neuron").source
     boxes = re.findall(r"^\s*(u\d+) \[", neurons, flags=re.MULTILINE)
     assert boxes == [f"u{i}" for i in range(5)]  # 4 hidden neurons and the output neuron
     assert "tanh(w·x + b) · 3 rows" in neurons and "mean |grad|" in neurons
     assert "weight[" not in neurons  # parameters live inside the boxes
-    layers = viz.draw_graph(loss, collapse="layer").source
+    layers = viz.draw_graph(loss, params=params, collapse="layer").source
     assert re.findall(r"^\s*(l\d+) \[", layers, flags=re.MULTILINE) == ["l0", "l1"]
     assert "Linear 0 + tanh" in layers and "4 neurons · 12 parameters · 3 rows" in layers
     assert ("l0", "l1") in edges(layers)
@@ -175,29 +211,32 @@ def test_collapse_by_neuron_and_by_layer(helpers: Any) -> None:
 
 
 def test_big_graphs_collapse_by_default_small_ones_do_not(helpers: Any) -> None:
-    small, _ = helpers.mlp_loss((2, 3, 1), rows=2)
+    small, params = helpers.mlp_loss((2, 3, 1), rows=2)
     assert len(autograd.topological_order(small)) <= COLLAPSE_THRESHOLD
-    assert "u0 [" not in viz.draw_graph(small).source
-    big, _ = helpers.mlp_loss((2, 8, 8, 1), rows=6)
+    assert "u0 [" not in viz.draw_graph(small, params=params).source
+    big, params = helpers.mlp_loss((2, 8, 8, 1), rows=6)
     assert len(autograd.topological_order(big)) > COLLAPSE_THRESHOLD
-    source = viz.draw_graph(big).source
+    source = viz.draw_graph(big, params=params).source
     assert re.search(r"^\s*u0 \[", source, flags=re.MULTILINE)
     assert len(node_lines(source)) < COLLAPSE_THRESHOLD
-    wide, _ = helpers.mlp_loss((2, 30, 30, 1), rows=2)  # 61 neurons: too many boxes
-    assert re.search(r"^\s*l0 \[", viz.draw_graph(wide).source, flags=re.MULTILINE)
-    assert "cluster_u" in viz.draw_graph(big, collapse="none").source
+    wide, wide_params = helpers.mlp_loss((2, 30, 30, 1), rows=2)  # 61 neurons: too many boxes
+    layers = viz.draw_graph(wide, params=wide_params).source
+    assert re.search(r"^\s*l0 \[", layers, flags=re.MULTILINE)
+    assert "cluster_u" in viz.draw_graph(big, params=params, collapse="none").source
 
 
 def test_unfused_neurons_and_an_l2_term_group_sensibly() -> None:
     units = []
+    params: dict[str, Value] = {}
     for i in range(2):
-        w = [Value(0.5, label=f"0.weight[{i},0]"), Value(-1.0, label=f"0.weight[{i},1]")]
-        b = Value(0.1, label=f"0.bias[{i}]")
+        w = [Value(0.5), Value(-1.0)]
+        b = Value(0.1)
+        params.update({f"0.weight[{i},0]": w[0], f"0.weight[{i},1]": w[1], f"0.bias[{i}]": b})
         units.append((w, (w[0] * 2.0 + w[1] * 3.0 + b).relu()))  # binary ops, not dot
     squares = [p**2 for w, _ in units for p in w]
     penalty = autograd.sum(squares)  # mixes both neurons: belongs to neither
     loss = units[0][1] + units[1][1] + penalty
-    grouping = viz.graph.group_by_module(autograd.topological_order(loss))
+    grouping = viz.modules.group_by_module(autograd.topological_order(loss), params)
     members = grouping.members()
     assert [u.title for u in members] == ["Linear 0, neuron 0", "Linear 0, neuron 1"]
     for unit, (w, out) in zip(members, units, strict=True):
