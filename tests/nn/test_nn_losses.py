@@ -49,9 +49,16 @@ def test_bce_clamps_each_log_at_minus_100() -> None:
     assert p[0].grad == pytest.approx(-1 / 9.999999960041972e-13, rel=1e-15)
 
 
-@pytest.mark.parametrize("bad", [-0.1, 1.5, float("nan")])
-def test_bce_refuses_non_probabilities(bad: float) -> None:
-    with pytest.raises(ValueError, match="not a probability in"):
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        (-0.1, "not a probability in"),
+        (1.5, "not a probability in"),
+        (float("nan"), "prediction 1 is nan; every prediction must be a finite number"),
+    ],
+)
+def test_bce_refuses_non_probabilities(bad: float, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
         nn.binary_cross_entropy([0.5, bad], [1.0, 0.0])
 
 

@@ -161,19 +161,23 @@ def test_sgd_nesterov_two_steps_by_hand() -> None:
     )
 
 
+TINY_EPS = 1e-300
+"""eps must be > 0; this one vanishes next to the numbers below, as if there were none."""
+
+
 def test_adagrad_lr_decay_two_steps_by_hand() -> None:
-    # t=1: s = 14.5², x1 = 5 - 0.5 · 14.5 / 14.5 = 4.5 (eps = 0)
+    # t=1: s = 14.5², x1 = 5 - 0.5 · 14.5 / 14.5 = 4.5 (eps ≈ 0)
     # t=2: lr_2 = 0.5 / (1 + 0.1) ; g2 = 1.5 + 0.1 · 4.5³ = 10.6125; s = 14.5² + g2²
     g2 = 1.5 + 0.1 * 4.5**3
     x2 = 4.5 - (0.5 / 1.1) * g2 / math.sqrt(14.5**2 + g2**2)
-    assert run(Adagrad, 2, lr=0.5, lr_decay=0.1, eps=0.0) == pytest.approx([4.5, x2], rel=1e-13)
+    assert run(Adagrad, 2, lr=0.5, lr_decay=0.1, eps=TINY_EPS) == pytest.approx([4.5, x2], rel=1e-13)
 
 
 def test_rmsprop_centered_momentum_two_steps_by_hand() -> None:
     a, lr, mu = 0.9, 0.01, 0.5
     g1 = 14.5
     v1, gbar1 = 0.1 * g1**2, 0.1 * g1
-    d1 = math.sqrt(v1 - gbar1**2)  # eps = 0: sqrt(0.01 · 14.5² · 9) = 0.3 · 14.5
+    d1 = math.sqrt(v1 - gbar1**2)  # eps ≈ 0: sqrt(0.01 · 14.5² · 9) = 0.3 · 14.5
     assert d1 == pytest.approx(0.3 * 14.5)
     b1 = g1 / d1  # = 1 / 0.3
     x1 = START - lr * b1
@@ -181,7 +185,7 @@ def test_rmsprop_centered_momentum_two_steps_by_hand() -> None:
     v2, gbar2 = a * v1 + 0.1 * g2**2, a * gbar1 + 0.1 * g2
     b2 = mu * b1 + g2 / math.sqrt(v2 - gbar2**2)
     x2 = x1 - lr * b2
-    got = run(RMSprop, 2, lr=lr, alpha=a, eps=0.0, momentum=mu, centered=True)
+    got = run(RMSprop, 2, lr=lr, alpha=a, eps=TINY_EPS, momentum=mu, centered=True)
     assert got == pytest.approx([x1, x2], rel=1e-12)
 
 
