@@ -22,7 +22,7 @@ import math
 import numbers
 import operator
 from collections.abc import Sequence
-from typing import Literal
+from typing import Literal, TypeGuard
 
 import autograd
 from autograd import Value, ops
@@ -78,7 +78,8 @@ def _position(i: int, shape: tuple[int, ...]) -> str:
     return f"[{i // shape[1]}, {i % shape[1]}]"
 
 
-def _is_row(x: object) -> bool:
+def _is_row(x: object) -> TypeGuard[Sequence[object]]:
+    """Whether ``x`` is a row (a list, a tuple...) rather than a number; a str is no row."""
     return isinstance(x, Sequence) and not isinstance(x, (str, bytes))
 
 
@@ -92,7 +93,7 @@ def _flat(x: object, loss: str, what: str) -> tuple[tuple[int, ...], list[object
     x = tolist(x)
     if not _is_row(x):
         return (), [x]
-    rows = [tolist(r) for r in x]  # type: ignore[attr-defined]
+    rows = [tolist(r) for r in x]
     if not any(_is_row(r) for r in rows):
         return (len(rows),), rows
     first = next(i for i, r in enumerate(rows) if _is_row(r))
@@ -103,10 +104,10 @@ def _flat(x: object, loss: str, what: str) -> tuple[tuple[int, ...], list[object
                 f"{loss}: {what} must be a flat list or rows of equal length, but item {i} "
                 f"is a {type(r).__name__} and item {first} is a row"
             )
-        if len(r) != width:  # type: ignore[arg-type]
+        if len(r) != width:
             raise ValueError(
                 f"{loss}: {what} must be rows of equal length, but row {i} has "
-                f"{len(r)} entries and row {first} has {width}"  # type: ignore[arg-type]
+                f"{len(r)} entries and row {first} has {width}"
             )
     entries = [v for r in rows for v in r]  # type: ignore[attr-defined]
     return ((len(rows),) if width == 1 else (len(rows), width)), entries
@@ -365,9 +366,9 @@ def _width(row: object, i: int) -> int:
             f"cross_entropy: row {i} is a {type(row).__name__}, not a row of logits "
             "(expected a batch of rows, one logit per class)"
         )
-    if not row:  # type: ignore[arg-type]
+    if not row:
         raise ValueError(f"cross_entropy: row {i} is empty; it needs one logit per class")
-    return len(row)  # type: ignore[arg-type]
+    return len(row)
 
 
 def hinge_loss(scores: object, targets: object, reduction: Reduction = "mean") -> Value:

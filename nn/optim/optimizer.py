@@ -35,7 +35,7 @@ def _real(name: str, value: object, must: str) -> float:
             not a rate).
         ValueError: for NaN, an infinity, or an int too large for a float.
     """
-    if not isinstance(value, numbers.Real) or isinstance(value, bool):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a number, got {type(value).__name__}: {value!r:.60}")
     try:
         number = float(value)
@@ -104,9 +104,7 @@ def check_flag(name: str, value: object) -> bool:
     """
     if isinstance(value, bool):
         return value
-    if type(value).__name__ == "bool_" or (
-        isinstance(value, numbers.Integral) and value in (0, 1)
-    ):
+    if type(value).__name__ == "bool_" or (isinstance(value, numbers.Integral) and value in (0, 1)):
         return bool(value)
     raise TypeError(f"{name} must be True or False, got {type(value).__name__}: {value!r:.60}")
 
@@ -226,7 +224,9 @@ class Optimizer:
         if not (math.isfinite(p.data) and math.isfinite(p.grad)):
             # Not an overflow: the numbers were not finite to begin with.
             return ValueError(f"{where} is not a finite number; nothing was changed")
-        return OverflowError(f"{where}: {what}; nothing was changed. {advice[0].upper()}{advice[1:]}")
+        return OverflowError(
+            f"{where}: {what}; nothing was changed. {advice[0].upper()}{advice[1:]}"
+        )
 
     @property
     def hyperparameters(self) -> dict[str, Any]:
@@ -304,9 +304,11 @@ class Optimizer:
         entry's type (so at every step the check costs little).
         """
         step = state["step"]
-        if not isinstance(step, numbers.Integral) or isinstance(step, bool):
-            raise ValueError(f"{source}step must be an int, got {type(step).__name__}: {step!r:.60}")
-        if not 0 <= step <= MAX_STEP:
+        if isinstance(step, bool) or not isinstance(step, numbers.Integral):
+            raise ValueError(
+                f"{source}step must be an int, got {type(step).__name__}: {step!r:.60}"
+            )
+        if not 0 <= int(step) <= MAX_STEP:
             raise ValueError(f"{source}step must be from 0 to 2**63 - 1, got {step}")
         n = len(self.params)
         for name in self.state_names:
@@ -329,7 +331,7 @@ class Optimizer:
             if not thorough and _all_finite(entries) and (not non_negative or min(entries) >= 0):
                 continue
             for i, v in enumerate(entries):
-                if not (isinstance(v, numbers.Real) and not isinstance(v, bool) and _finite(v)):
+                if isinstance(v, bool) or not (isinstance(v, numbers.Real) and _finite(v)):
                     raise ValueError(
                         f"{source}state {name}[{i}] must be a finite number, got "
                         f"{type(v).__name__}: {v!r:.60}"
