@@ -109,7 +109,10 @@ def _integer_text(n: int) -> str:
     """
     if n.bit_length() <= 200:
         return str(n)
-    return f"an integer of about {int(n.bit_length() * math.log10(2)) + 1} digits"
+    digits = int(n.bit_length() * math.log10(2)) + 1  # exact, or one too many
+    if abs(n) < 10 ** (digits - 1):
+        digits -= 1
+    return f"an integer of {digits} digits"
 
 
 def _as_number(x: object, where: str, integer: bool) -> float | int:
