@@ -69,8 +69,8 @@ def _finish(points: list[tuple[float, float, int]], noise: float, rng: random.Ra
     for i, row in enumerate(X):
         if not (math.isfinite(row[0]) and math.isfinite(row[1])):
             raise ValueError(
-                f"point {i} is {row}: with noise={noise!r} (and these centers) the points "
-                "overflow a float; use a smaller noise"
+                f"point {i} is {row}: the noise (or the centers) put points beyond the "
+                "float range; use a smaller noise"
             )
     return X, [label for _, _, label in points]
 

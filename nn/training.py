@@ -160,7 +160,10 @@ def accuracy_rule(loss: Callable[..., Value]) -> AccuracyFunction | None:
     * ``mse_loss`` and any other loss: None (regression has no accuracy); pass
       ``accuracy=`` to :func:`fit` to measure one anyway.
     """
-    return _RULES.get(loss)
+    try:
+        return _RULES.get(loss)
+    except TypeError:  # an unhashable callable object: not one of the losses above
+        return None
 
 
 def _layers(model: Module) -> list[tuple[str, list[Value]]]:
@@ -378,6 +381,20 @@ def fit(
     Returns:
         A :class:`History` with the loss, accuracy and per-layer gradient magnitudes of
         every epoch.
+
+    Raises:
+        ValueError: before the first optimizer step (so the model is unchanged), for
+            bad options (``epochs`` outside 0 to :data:`MAX_EPOCHS`, a ``batch_size``
+            that is not an int >= 1, batches that leave none to train on or a batch
+            of one row for a BatchNorm1d), for rows of ``X`` that are not rows of
+            finite numbers of one length, and for anything the model, the loss or the
+            accuracy rule refuses in ``(X, y)`` or ``validation_data`` (the first row
+            goes through all three, and every target through the loss and the rule,
+            before training starts).
+        TypeError: for a ``loss``, ``accuracy`` or ``on_epoch_end`` that is not a
+            function, or an entry of ``X`` that is not a number, also before any step.
+        OverflowError: from the optimizer or the engine when training diverges (a
+            value would overflow a float); the step that would overflow is not taken.
 
     Example:
         >>> import nn

@@ -110,7 +110,8 @@ class Adam(Optimizer):
             v_max = [0.0] * len(self.params) if v_max is None else list(v_max)
         m, v = list(self.exp_avg), list(self.exp_avg_sq)
         decoupled = self.decoupled_weight_decay
-        values = []
+        amsgrad = self.amsgrad and v_max is not None
+        values: list[float] = []
         for i, p in enumerate(self.params):
             g, x = p.grad, p.data
             if wd:
@@ -120,7 +121,8 @@ class Adam(Optimizer):
                     g = g + wd * x
             m[i] = lerp(m[i], g, 1.0 - beta1)
             v[i] = beta2 * v[i] + (1.0 - beta2) * g * g
-            if v_max is not None and self.amsgrad:
+            if amsgrad:
+                assert v_max is not None  # for mypy: amsgrad implies it
                 v_max[i] = max(v_max[i], v[i])
                 denom = math.sqrt(v_max[i]) / bias_correction2_sqrt + eps
             else:

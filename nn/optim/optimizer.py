@@ -183,7 +183,7 @@ class Optimizer:
                     step,
                     i,
                     f"its {name} would be {entries[i]}, too large for a float",
-                    "the gradient is too large for this optimizer's running averages",
+                    "the gradient (or the momentum) is too large for this running average",
                 )
         if not all(map(math.isfinite, values)):
             i = next(i for i, v in enumerate(values) if not math.isfinite(v))
@@ -218,12 +218,14 @@ class Optimizer:
         """The error for a step that would leave parameter ``i`` or its state non-finite."""
         p = self.params[i]
         where = (
-            f"{type(self).__name__} step {step}: {self._name(i)} "
-            f"(value {p.data!r}, gradient {p.grad!r})"
+            f"{type(self).__name__} step {step}: {self._name(i)}, at {p.data!r} with "
+            f"gradient {p.grad!r}"
         )
         if not (math.isfinite(p.data) and math.isfinite(p.grad)):
             # Not an overflow: the numbers were not finite to begin with.
-            return ValueError(f"{where} is not a finite number; nothing was changed")
+            return ValueError(
+                f"{where}: not a finite number, so no step can be taken; nothing was changed"
+            )
         return OverflowError(
             f"{where}: {what}; nothing was changed. {advice[0].upper()}{advice[1:]}"
         )
