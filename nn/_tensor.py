@@ -70,17 +70,24 @@ def check_width(rows: Sequence[Row], width: int, what: str) -> None:
             )
 
 
+MAX_NESTING = 32
+"""How many levels of nested lists :func:`shape_of` follows: a tensor here has one or
+two, and a list that contains itself (``r = []; r.append(r)``) has no end."""
+
+
 def shape_of(x: object) -> tuple[int, ...]:
     """The shape of a nested list: ``()`` for a number, ``(n,)`` for a list, ``(n, m)``...
 
     Ragged lists are described by their first element (callers check them fully).
+    Nesting is followed :data:`MAX_NESTING` levels deep at most (see
+    :func:`nested_too_deeply`), so a list that contains itself gets a finite answer.
 
     Example:
         >>> shape_of([[1, 2, 3], [4, 5, 6]])
         (2, 3)
     """
     shape: list[int] = []
-    while isinstance(x, (list, tuple)):
+    while isinstance(x, (list, tuple)) and len(shape) <= MAX_NESTING:
         shape.append(len(x))
         if not x:
             break
@@ -88,6 +95,17 @@ def shape_of(x: object) -> tuple[int, ...]:
     return tuple(shape)
 
 
+def nested_too_deeply(x: object) -> bool:
+    """Whether ``x`` is lists in lists more than :data:`MAX_NESTING` levels deep.
+
+    Only the first element of each level is followed, as :func:`shape_of` does; a list
+    that contains itself as its first element is nested too deeply.
+    """
+    return len(shape_of(x)) > MAX_NESTING
+
+
 def format_shape(shape: tuple[int, ...]) -> str:
     """``(2, 3)`` as ``"[2, 3]"``, the way error messages print shapes."""
+    if len(shape) > MAX_NESTING:
+        return f"[{shape[0]}, {shape[1]}, ... more than {MAX_NESTING} levels deep]"
     return "[" + ", ".join(map(str, shape)) + "]"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import autograd
 from autograd import Value
 from autograd.value import lift
@@ -78,8 +80,8 @@ class BatchNorm1d(Module):
         super().__init__()
         if not isinstance(num_features, int) or isinstance(num_features, bool) or num_features < 1:
             raise ValueError(f"BatchNorm1d needs num_features >= 1, got {num_features!r}")
-        if not eps > 0.0:
-            raise ValueError(f"BatchNorm1d needs eps > 0, got {eps!r}")
+        if not 0.0 < eps < math.inf:
+            raise ValueError(f"BatchNorm1d needs a finite eps > 0, got {eps!r}")
         if momentum is not None and not 0.0 <= momentum <= 1.0:
             raise ValueError(f"BatchNorm1d needs momentum in [0, 1] or None, got {momentum!r}")
         self.num_features = num_features
@@ -114,7 +116,7 @@ class BatchNorm1d(Module):
             if use_batch_stats:
                 column = self._normalise_with_batch(j, column)
             else:
-                inv_std = 1.0 / (self.running_var[j] + self.eps) ** 0.5
+                inv_std = 1.0 / self._running_std(j)
                 mean = self.running_mean[j]
                 column = [(v - mean) * inv_std for v in column]
             if self.affine:
@@ -125,6 +127,28 @@ class BatchNorm1d(Module):
             self.num_batches_tracked += 1
         out = [list(row) for row in zip(*columns, strict=True)]
         return out[0] if single else out
+
+    def _running_std(self, j: int) -> float:
+        """sqrt(running_var[j] + eps), or ValueError if the running variance was set to
+        something that is not a variance (``load_state_dict`` refuses those already)."""
+        var = self.running_var[j]
+        if not (isinstance(var, (int, float)) and 0.0 <= var < math.inf):
+            raise ValueError(
+                f"BatchNorm1d: running_var[{j}] is {var!r}; a variance must be a finite "
+                "number >= 0 (its square root is taken in eval mode)"
+            )
+        return float((var + self.eps) ** 0.5)
+
+    def _check_state_entry(self, name: str, numbers: list[float | int]) -> str | None:
+        """A running variance is never negative: eval mode takes its square root."""
+        if name == "running_var":
+            for j, var in enumerate(numbers):
+                if var < 0:
+                    return (
+                        f"[{j}] is {var!r}: a variance is never negative (eval mode takes "
+                        "the square root of running_var + eps)"
+                    )
+        return None
 
     def _normalise_with_batch(self, j: int, column: list[Value]) -> list[Value]:
         """(x - mean) / sqrt(var + eps) over one feature, updating the running stats."""

@@ -8,6 +8,10 @@ any slice of the data holds every class.
 
 Losses that want labels -1/+1 (:func:`nn.hinge_loss`) take ``[2 * t - 1 for t in y]``.
 
+Every generator makes at most :data:`MAX_SAMPLES` points and raises ValueError for a
+bad argument (a count out of range, a NaN or infinite noise) or for noise so large
+that a point would lie beyond the float range.
+
 :data:`DATASETS` names the built-in data sets for everything that picks one by name
 (the ``gradstep`` command, your own scripts).
 """
@@ -26,17 +30,48 @@ U = TypeVar("U")
 Dataset = tuple[list[list[float]], list[int]]
 
 
+MAX_SAMPLES = 1_000_000
+"""The most points a generator makes (and the most blob centers or spiral arms).
+
+A million rows take a few hundred MB as Python lists and seconds to make; a scalar
+engine trains on thousands. A larger request is almost always a typo, which would
+otherwise fill the memory before failing.
+"""
+
+
+def _check_count(name: str, value: object, smallest: int) -> int:
+    """``value`` if it is an int from ``smallest`` to :data:`MAX_SAMPLES`, else ValueError."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{name} must be an int, got {type(value).__name__}: {value!r:.60}")
+    if not smallest <= value <= MAX_SAMPLES:
+        shown = value if value.bit_length() < 200 else "a far larger number"
+        raise ValueError(
+            f"{name} must be an int from {smallest} to {MAX_SAMPLES:,} (MAX_SAMPLES), got {shown}"
+        )
+    return value
+
+
 def _check_size(n_samples: int, noise: float) -> None:
-    if not isinstance(n_samples, int) or isinstance(n_samples, bool) or n_samples < 1:
-        raise ValueError(f"n_samples must be an int >= 1, got {n_samples!r}")
-    if not noise >= 0.0:
-        raise ValueError(f"noise must be >= 0, got {noise!r}")
+    _check_count("n_samples", n_samples, 1)
+    if not 0.0 <= noise < math.inf:  # NaN fails too
+        raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
 
 
 def _finish(points: list[tuple[float, float, int]], noise: float, rng: random.Random) -> Dataset:
-    """Add Gaussian noise of std ``noise`` to each coordinate, shuffle, split into X and y."""
+    """Add Gaussian noise of std ``noise`` to each coordinate, shuffle, split into X and y.
+
+    Raises:
+        ValueError: if a coordinate is not finite: noise (or a center) so large that a
+            point lies beyond the float range.
+    """
     rng.shuffle(points)
     X = [[x + rng.gauss(0.0, noise), y + rng.gauss(0.0, noise)] for x, y, _ in points]
+    for i, row in enumerate(X):
+        if not (math.isfinite(row[0]) and math.isfinite(row[1])):
+            raise ValueError(
+                f"point {i} is {row}: the noise (or the centers) put points beyond the "
+                "float range; use a smaller noise"
+            )
     return X, [label for _, _, label in points]
 
 
@@ -129,14 +164,22 @@ def make_blobs(
     _check_size(n_samples, noise)
     rng = random.Random(seed)
     if isinstance(centers, int):
-        if centers < 1:
-            raise ValueError(f"centers must be >= 1, got {centers!r}")
-        lo, hi = center_box
+        _check_count("centers", centers, 1)
+        lo, hi = (float(v) for v in center_box)
+        if not -math.inf < lo <= hi < math.inf:
+            raise ValueError(
+                f"center_box must be two finite numbers, low <= high, got {center_box!r}"
+            )
         chosen = [[rng.uniform(lo, hi), rng.uniform(lo, hi)] for _ in range(centers)]
     else:
         chosen = [[float(c) for c in center] for center in centers]
         if not chosen or any(len(c) != 2 for c in chosen):
-            raise ValueError(f"centers must be a non-empty list of [x, y] pairs, got {centers!r}")
+            raise ValueError(
+                f"centers must be a non-empty list of [x, y] pairs, got {centers!r:.80}"
+            )
+        for i, (cx, cy) in enumerate(chosen):
+            if not (math.isfinite(cx) and math.isfinite(cy)):
+                raise ValueError(f"center {i} is {[cx, cy]}; centers must be finite")
     k = len(chosen)
     points = []
     for i in range(n_samples):
@@ -162,8 +205,7 @@ def make_spirals(
         [0, 0, 0, 1, 1, 1, 2, 2, 2]
     """
     _check_size(n_samples, noise)
-    if not isinstance(n_classes, int) or n_classes < 2:
-        raise ValueError(f"n_classes must be an int >= 2, got {n_classes!r}")
+    _check_count("n_classes", n_classes, 2)
     rng = random.Random(seed)
     points = []
     for k in range(n_classes):

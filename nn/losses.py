@@ -10,6 +10,10 @@ one-element rows counts as a flat list, so ``mse_loss(model(X), y)`` works for
 ``y = [0, 1, ...]``. Otherwise shapes must be equal, elementwise losses also accept
 matching rows of several entries, and anything else raises ValueError naming both
 shapes.
+
+Every loss refuses a NaN or infinite prediction or target with a ValueError naming
+its position: the loss would be NaN or infinite too, and say nothing about where the
+bad number came from. The binary cross-entropies also refuse targets outside [0, 1].
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import math
 import numbers
 import operator
 from collections.abc import Sequence
-from typing import Literal
+from typing import Literal, TypeGuard
 
 import autograd
 from autograd import Value, ops
@@ -35,7 +39,14 @@ _EPSILON = 9.999999960041972e-13
 def _flatten_pair(
     predictions: object, targets: object, loss: str
 ) -> tuple[list[Value], list[Value | float], tuple[int, ...]]:
-    """Predictions and targets as two flat lists of equal length, or raise naming both shapes."""
+    """Predictions and targets as two flat lists of equal length, or raise naming both shapes.
+
+    Raises:
+        ValueError: for mismatched shapes, ragged rows, an empty batch, or a prediction
+            or target that is NaN or infinite (a loss of it would be NaN or infinite
+            too, and say nothing about where that came from).
+        TypeError: for an entry that is not a number or a Value.
+    """
     p_shape, p = _flat(predictions, loss, "predictions")
     t_shape, t = _flat(targets, loss, "targets")
     if p_shape != t_shape:
@@ -50,21 +61,55 @@ def _flatten_pair(
         v if isinstance(v, Value) else Constant(as_float(v, f"{loss} prediction")) for v in p
     ]
     targets_ = [v if isinstance(v, Value) else as_float(v, f"{loss} target") for v in t]
+    for what, entries in (("prediction", predictions_), ("target", targets_)):
+        numbers_ = [v.data if isinstance(v, Value) else v for v in entries]
+        if not all(map(math.isfinite, numbers_)):
+            i = next(i for i, x in enumerate(numbers_) if not math.isfinite(x))
+            raise ValueError(
+                f"{loss}: {what} {_position(i, p_shape)} is {numbers_[i]}; every {what} must "
+                "be a finite number (is an input or a weight NaN or infinite?)"
+            )
     return predictions_, targets_, p_shape
 
 
+def _position(i: int, shape: tuple[int, ...]) -> str:
+    """Where flat entry ``i`` sits: ``3`` in a flat list, ``[3, 1]`` in rows of several."""
+    if len(shape) < 2:
+        return str(i)
+    return f"[{i // shape[1]}, {i % shape[1]}]"
+
+
+def _is_row(x: object) -> TypeGuard[Sequence[object]]:
+    """Whether ``x`` is a row (a list, a tuple...) rather than a number; a str is no row."""
+    return isinstance(x, Sequence) and not isinstance(x, (str, bytes))
+
+
 def _flat(x: object, loss: str, what: str) -> tuple[tuple[int, ...], list[object]]:
-    """(shape with a trailing 1 squeezed, entries) of a number, a list or a list of rows."""
+    """(shape with a trailing 1 squeezed, entries) of a number, a list or a list of rows.
+
+    Raises:
+        ValueError: for rows of different lengths (naming the first that differs from
+            the first row), or a mix of rows and numbers.
+    """
     x = tolist(x)
-    if not isinstance(x, Sequence) or isinstance(x, str):
+    if not _is_row(x):
         return (), [x]
     rows = [tolist(r) for r in x]
-    if not any(isinstance(r, Sequence) for r in rows):
+    if not any(_is_row(r) for r in rows):
         return (len(rows),), rows
-    widths = {len(r) if isinstance(r, Sequence) else -1 for r in rows}
-    if len(widths) != 1 or -1 in widths:
-        raise ValueError(f"{loss}: {what} must be a flat list or rows of equal length")
-    (width,) = widths
+    first = next(i for i, r in enumerate(rows) if _is_row(r))
+    width = len(rows[first])  # type: ignore[arg-type]
+    for i, r in enumerate(rows):
+        if not _is_row(r):
+            raise ValueError(
+                f"{loss}: {what} must be a flat list or rows of equal length, but item {i} "
+                f"is a {type(r).__name__} and item {first} is a row"
+            )
+        if len(r) != width:
+            raise ValueError(
+                f"{loss}: {what} must be rows of equal length, but row {i} has "
+                f"{len(r)} entries and row {first} has {width}"
+            )
     entries = [v for r in rows for v in r]  # type: ignore[attr-defined]
     return ((len(rows),) if width == 1 else (len(rows), width)), entries
 
@@ -90,7 +135,9 @@ def mse_loss(predictions: object, targets: object, reduction: Reduction = "mean"
         The loss, one Value.
 
     Raises:
-        ValueError: for mismatched shapes, an empty batch or an unknown reduction.
+        ValueError: for mismatched shapes or ragged rows, an empty batch, a prediction or
+            target that is NaN or infinite, or an unknown reduction.
+        TypeError: for an entry that is neither a number nor a Value.
 
     Example:
         >>> import nn
@@ -156,6 +203,23 @@ class BinaryCrossEntropy(ops.BinaryOp):
 BCE = ops.register(BinaryCrossEntropy())
 
 
+def _check_probabilities(targets: list[Value | float], shape: tuple[int, ...], loss: str) -> None:
+    """Raise ValueError naming the first target outside [0, 1].
+
+    PyTorch computes the formula for any target, but outside [0, 1] it is no longer a
+    cross-entropy: with y = -1 (a -1/+1 label) the loss has no minimum, and training
+    drives the score to minus infinity instead of failing.
+    """
+    for i, y in enumerate(targets):
+        label = y.data if isinstance(y, Value) else y
+        if not 0.0 <= label <= 1.0:
+            raise ValueError(
+                f"{loss}: target {_position(i, shape)} is {label!r}, expected a probability "
+                "in [0, 1], usually a 0/1 label (for -1/+1 labels use (y + 1) / 2, or "
+                "hinge_loss)"
+            )
+
+
 def binary_cross_entropy(
     predictions: object, targets: object, reduction: Reduction = "mean"
 ) -> Value:
@@ -167,18 +231,20 @@ def binary_cross_entropy(
 
     Args:
         predictions: probabilities p in [0, 1] (e.g. a Sigmoid's outputs).
-        targets: y, usually 0 or 1 (any number in [0, 1] works).
+        targets: y, usually 0 or 1 (any number in [0, 1] works; others are refused).
         reduction: "mean" or "sum".
 
     Raises:
-        ValueError: for a prediction outside [0, 1], mismatched shapes, an empty batch.
+        ValueError: for a prediction or a target outside [0, 1] (NaN included),
+            mismatched shapes or ragged rows, an empty batch.
 
     Example:
         >>> import nn
         >>> round(nn.binary_cross_entropy([0.9, 0.2], [1, 0]).data, 6)   # -(ln .9 + ln .8)/2
         0.164252
     """
-    p, t, _ = _flatten_pair(predictions, targets, "binary_cross_entropy")
+    p, t, shape = _flatten_pair(predictions, targets, "binary_cross_entropy")
+    _check_probabilities(t, shape, "binary_cross_entropy")
     terms = [apply(BCE, (pi, lift(ti))) for pi, ti in zip(p, t, strict=True)]
     return _reduce(terms, reduction, "binary_cross_entropy")
 
@@ -197,12 +263,17 @@ def binary_cross_entropy_with_logits(
         targets: y, usually 0 or 1.
         reduction: "mean" or "sum".
 
+    Raises:
+        ValueError: for a target outside [0, 1], a logit that is NaN or infinite,
+            mismatched shapes or ragged rows, an empty batch.
+
     Example:
         >>> import nn
         >>> nn.binary_cross_entropy_with_logits([1000.0, -1000.0], [1, 0]).data
         0.0
     """
-    x, t, _ = _flatten_pair(logits, targets, "binary_cross_entropy_with_logits")
+    x, t, shape = _flatten_pair(logits, targets, "binary_cross_entropy_with_logits")
+    _check_probabilities(t, shape, "binary_cross_entropy_with_logits")
     terms = [xi.softplus() - xi * ti for xi, ti in zip(x, t, strict=True)]
     return _reduce(terms, reduction, "binary_cross_entropy_with_logits")
 
@@ -247,8 +318,10 @@ def cross_entropy(
         reduction: "mean" or "sum".
 
     Raises:
-        ValueError: for a class index out of range, a bool or a fractional number, or a
-            number of rows different from the number of targets.
+        ValueError: for a class index out of range, a bool or a fractional number; a
+            number of rows different from the number of targets; rows of different
+            lengths (ragged: naming the row), an empty row, or a logit that is NaN or
+            infinite.
 
     Example:
         >>> import nn
@@ -267,11 +340,36 @@ def cross_entropy(
         )
     if not rows:
         raise ValueError("cross_entropy: got no predictions (an empty batch)")
+    n_classes = _width(rows[0], 0)
     terms = []
     for i, (row, c) in enumerate(zip(rows, targets, strict=True)):
-        row = [lift(v) for v in tolist(row)]  # type: ignore[attr-defined]
-        terms.append(autograd.logsumexp(row) - row[_class_index(c, i, len(row))])
+        if _width(row, i) != n_classes:
+            raise ValueError(
+                f"cross_entropy: row {i} has {_width(row, i)} logits but row 0 has {n_classes}; "
+                "every row needs one logit per class"
+            )
+        logits = [lift(v) for v in tolist(row)]  # type: ignore[attr-defined]
+        for j, z in enumerate(logits):
+            if not math.isfinite(z.data):
+                raise ValueError(
+                    f"cross_entropy: logit [{i}, {j}] is {z.data}; every logit must be a "
+                    "finite number (is an input or a weight NaN or infinite?)"
+                )
+        terms.append(autograd.logsumexp(logits) - logits[_class_index(c, i, n_classes)])
     return _reduce(terms, reduction, "cross_entropy")
+
+
+def _width(row: object, i: int) -> int:
+    """The number of logits in row ``i``, or ValueError if it is not a row or has none."""
+    row = tolist(row)
+    if not _is_row(row):
+        raise ValueError(
+            f"cross_entropy: row {i} is a {type(row).__name__}, not a row of logits "
+            "(expected a batch of rows, one logit per class)"
+        )
+    if not row:
+        raise ValueError(f"cross_entropy: row {i} is empty; it needs one logit per class")
+    return len(row)
 
 
 def hinge_loss(scores: object, targets: object, reduction: Reduction = "mean") -> Value:
@@ -288,7 +386,8 @@ def hinge_loss(scores: object, targets: object, reduction: Reduction = "mean") -
         reduction: "mean" or "sum".
 
     Raises:
-        ValueError: for a label other than -1 or +1, mismatched shapes, an empty batch.
+        ValueError: for a label other than -1 or +1, a score that is NaN or infinite,
+            mismatched shapes or ragged rows, an empty batch.
 
     Example:
         >>> import nn

@@ -28,12 +28,14 @@ model's own names, and groups the graph by module.
 
 from __future__ import annotations
 
+import math
+import numbers
 from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple
 
 from autograd import Value
 from autograd.numbers import as_float
-from nn._tensor import format_shape, shape_of, tolist
+from nn._tensor import MAX_NESTING, format_shape, nested_too_deeply, shape_of, tolist
 
 ParameterTensor = list[Value] | list[list[Value]]
 """A parameter: a vector of Values, or a matrix given as a list of rows."""
@@ -88,6 +90,80 @@ def _read_exactly(value: object, shape: tuple[int, ...], key: str) -> list[objec
                 f"the state dict has {format_shape(shape_of(value))} (or ragged rows)"
             ) from None
     return out
+
+
+MAX_COUNT = 2**63 - 1
+"""The largest counter (``num_batches_tracked``) a state dict may hold: PyTorch keeps
+counters as 64-bit integers."""
+
+
+def _index(shape: tuple[int, ...], k: int) -> str:
+    """Flat entry ``k`` of a tensor of ``shape``, written as labels write it: ``[3,1]``."""
+    if not shape:
+        return ""
+    if len(shape) == 1:
+        return f"[{k}]"
+    return f"[{k // shape[1]},{k % shape[1]}]"
+
+
+def _integer_text(n: int) -> str:
+    """``n`` for a message: its digits, or only how many there are when that is absurd.
+
+    Python refuses to print an int of more than 4300 digits, and such a number would
+    drown the message anyway.
+    """
+    if n.bit_length() <= 200:
+        return str(n)
+    digits = int(n.bit_length() * math.log10(2)) + 1  # exact, or one too many
+    if abs(n) < 10 ** (digits - 1):
+        digits -= 1
+    return f"an integer of {digits} digits"
+
+
+def _as_number(x: object, where: str, integer: bool) -> float | int:
+    """A state-dict entry as a finite float (or a count, for counters), or raise naming it.
+
+    ``where`` names the entry (``0.weight[3,1]``). Bools are refused although Python
+    counts them as numbers: ``true`` in a checkpoint is a mistake, not a weight of 1.
+
+    Raises:
+        StateDictError: for a bool, NaN, an infinity, a number beyond the float range,
+            or (for counters) anything but a whole number from 0 to :data:`MAX_COUNT`.
+        TypeError: for something that is not a real number at all (a str, None...).
+    """
+    if isinstance(x, bool) or type(x).__name__ == "bool_":  # numpy's bool too
+        raise StateDictError(f"{where}: expected a number, got the bool {x!r}")
+    if isinstance(x, numbers.Integral):  # exact, whatever its size: no float in between
+        n = int(x)
+        if integer:
+            if not 0 <= n <= MAX_COUNT:
+                raise StateDictError(
+                    f"{where}: expected a count from 0 to 2**63 - 1, got {_integer_text(n)}"
+                )
+            return n
+        if n.bit_length() > 1024:  # beyond the largest float, about 1.8e308
+            raise StateDictError(f"{where}: {_integer_text(n)} is too large for a float")
+        return float(n)
+    try:
+        number = as_float(x, where)
+    except OverflowError:  # a Fraction beyond the float range
+        raise StateDictError(f"{where}: the number is too large for a float") from None
+    if not math.isfinite(number):
+        raise StateDictError(
+            f"{where} is {number}: not a finite number (here it would make every output "
+            "that depends on it NaN or infinite)"
+        )
+    if integer:
+        if not number.is_integer():
+            raise StateDictError(f"{where}: expected an integer, got {x!r}")
+        return _as_number(int(number), where, integer=True)
+    return number
+
+
+def _some(keys: list[str], limit: int = 10) -> str:
+    """Up to ``limit`` keys for a message, and how many more there are."""
+    shown = ", ".join(repr(key)[:80] for key in keys[:limit])
+    return shown + (f" and {len(keys) - limit} more" if len(keys) > limit else "")
 
 
 class Module:
@@ -315,6 +391,13 @@ class Module:
         ``.tolist()`` method (numpy arrays, torch tensors). Nothing is changed unless
         everything can be loaded.
 
+        Every entry must be a finite number: NaN, infinities, numbers beyond the float
+        range and bools are refused (PyTorch would load them, and every output would
+        become NaN later, far from the cause). Counters (``num_batches_tracked``) must
+        be whole numbers from 0 to 2**63 - 1, and a module may refuse more (BatchNorm1d:
+        a negative ``running_var``). Lists nested more than 32 levels deep (such as a
+        list that contains itself) are refused at once.
+
         Args:
             state_dict: a mapping from keys such as ``"0.weight"`` to nested lists.
             strict: if True, keys the model lacks ("unexpected") and keys the model has
@@ -326,7 +409,8 @@ class Module:
 
         Raises:
             StateDictError (a ValueError): naming every missing or unexpected key (when
-                strict) and every key whose shape or values do not fit, in one message.
+                strict) and every key whose shape or values do not fit, with the first
+                bad entry of each, in one message.
         """
         if not isinstance(state_dict, Mapping):
             raise StateDictError(
@@ -338,38 +422,61 @@ class Module:
         unexpected = [key for key in state_dict if key not in slots]
         problems: list[str] = []
         if strict and missing:
-            problems.append("missing keys: " + ", ".join(map(repr, missing)))
+            problems.append("missing keys: " + _some(missing))
         if strict and unexpected:
-            problems.append("unexpected keys: " + ", ".join(map(repr, unexpected)))
+            problems.append("unexpected keys: " + _some(unexpected))
         updates: list[tuple[str, Module, str, list[float | int]]] = []
         for key, (kind, module, name) in slots.items():
             if key not in state_dict:
                 continue
             current = module._parameters[name] if kind == "parameter" else module._buffers[name]
+            shape = shape_of(current)
             try:
-                entries = _read_exactly(state_dict[key], shape_of(current), key)
-                numbers = [_as_number(v, key, integer=isinstance(current, int)) for v in entries]
-            except (StateDictError, TypeError, OverflowError) as error:
+                value = tolist(state_dict[key])
+                if nested_too_deeply(value):
+                    raise StateDictError(
+                        f"{key}: lists nested more than {MAX_NESTING} levels deep (a list that "
+                        f"contains itself?); the model has {format_shape(shape)}"
+                    )
+                entries = _read_exactly(value, shape, key)
+                integer = isinstance(current, int)
+                numbers_ = [
+                    _as_number(v, key + _index(shape, k), integer) for k, v in enumerate(entries)
+                ]
+                problem = module._check_state_entry(name, numbers_)
+                if problem is not None:
+                    raise StateDictError(f"{key}{problem}")
+            except (StateDictError, TypeError) as error:
                 problems.append(str(error))
                 continue
-            updates.append((kind, module, name, numbers))
+            updates.append((kind, module, name, numbers_))
         if problems:
             raise StateDictError(
                 f"error(s) loading a state dict into {type(self).__name__}:\n  "
                 + "\n  ".join(problems)
             )
         # Everything checked: now, and only now, change the model.
-        for kind, module, name, numbers in updates:
+        for kind, module, name, numbers_ in updates:
             if kind == "parameter":
                 for (_, value), number in zip(
-                    _entries(module._parameters[name]), numbers, strict=True
+                    _entries(module._parameters[name]), numbers_, strict=True
                 ):
                     value.data = float(number)
             elif isinstance(module._buffers[name], int):
-                setattr(module, name, numbers[0])
+                setattr(module, name, numbers_[0])
             else:
-                setattr(module, name, list(numbers))
+                setattr(module, name, list(numbers_))
         return IncompatibleKeys(missing, unexpected)
+
+    def _check_state_entry(self, name: str, numbers: list[float | int]) -> str | None:
+        """Why ``numbers`` (finite, row-major) cannot become this module's parameter or
+        buffer ``name``, or None if they can; :meth:`load_state_dict` asks before loading.
+
+        The answer continues the key in a message, e.g. ``"[2] is -1.0, ..."``. Modules
+        whose state has rules of its own override this (BatchNorm1d: a variance is
+        never negative).
+        """
+        return None
 
     # -- printing -------------------------------------------------------------------
 
@@ -385,13 +492,3 @@ class Module:
         if not self._modules:
             return f"{type(self).__name__}({self.extra_repr()})"
         return f"{type(self).__name__}(\n  " + "\n  ".join(lines) + "\n)"
-
-
-def _as_number(x: object, key: str, integer: bool) -> float | int:
-    """A state-dict entry as a float (or an int for counters), or raise naming the key."""
-    if integer:
-        number = as_float(x, f"{key}")
-        if not number.is_integer():
-            raise StateDictError(f"{key}: expected an integer, got {x!r}")
-        return int(number)
-    return as_float(x, f"{key}")

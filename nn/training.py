@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import math
+import numbers
 import random
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, TypeGuard, TypeVar
 
 from tqdm.auto import tqdm as auto_tqdm  # type: ignore[import-untyped]
 
 from autograd import Value, no_grad
+from autograd.value import as_float
+from nn._tensor import tolist
+from nn.batchnorm import BatchNorm1d
 from nn.data import batches
 from nn.losses import (
+    _class_index,
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
     cross_entropy,
@@ -22,9 +27,14 @@ from nn.module import Module
 from nn.optim.optimizer import Optimizer
 
 LossFunction = Callable[[Any, Any], Value]
-AccuracyFunction = Callable[[Any, Sequence[Any]], float]
+AccuracyFunction = Callable[[Any, Any], float]
 EpochCallback = Callable[[int, "History"], None]
 T = TypeVar("T")
+
+MAX_EPOCHS = 10**9
+"""The most epochs :func:`fit` accepts. At a millisecond an epoch (a tiny model on a
+few rows) that is eleven days: no run that finishes asks for more, and a typo such as
+``epochs=10**30`` gets a sentence rather than an OverflowError from the progress bar."""
 
 
 @dataclass
@@ -62,31 +72,72 @@ def _data(x: Any) -> Any:
     return float(x)
 
 
-def _flat_scores(predictions: Any) -> list[float]:
-    """One number per example: a flat list, or a batch of one-element rows."""
-    return [p[0] if isinstance(p, list) else p for p in predictions]
+def _is_row(x: object) -> TypeGuard[Sequence[Any]]:
+    return isinstance(x, Sequence) and not isinstance(x, (str, bytes))
 
 
-def _threshold_accuracy(predictions: Any, targets: Sequence[Any], at: float) -> float:
-    hits = [
-        (p > at) == (float(t) > at) for p, t in zip(_flat_scores(predictions), targets, strict=True)
-    ]
+def _entries(x: Any) -> list[Any]:
+    """The numbers of a flat list or of a batch of rows (of one entry or several), in order.
+
+    The elementwise losses read predictions and targets this way, so the accuracy
+    rules below accept whatever those losses accept.
+    """
+    x = tolist(x)
+    if not _is_row(x):
+        return [x]
+    out: list[Any] = []
+    for item in x:
+        item = tolist(item)
+        if _is_row(item):
+            out.extend(item)
+        else:
+            out.append(item)
+    return out
+
+
+def _threshold_accuracy(predictions: Any, targets: Any, at: float, rule: str) -> float:
+    scores, labels = _entries(predictions), _entries(targets)
+    if len(scores) != len(labels):
+        raise ValueError(f"{rule}: {len(scores)} predictions but {len(labels)} targets")
+    hits = [(float(p) > at) == (float(t) > at) for p, t in zip(scores, labels, strict=True)]
     return sum(hits) / len(hits) if hits else math.nan
 
 
-def probability_accuracy(predictions: Any, targets: Sequence[Any]) -> float:
-    """Accuracy of probabilities: class 1 where p > 0.5, against 0/1 targets (> 0.5)."""
-    return _threshold_accuracy(predictions, targets, 0.5)
+def probability_accuracy(predictions: Any, targets: Any) -> float:
+    """Accuracy of probabilities: class 1 where p > 0.5, against 0/1 targets (> 0.5).
+
+    Predictions and targets may be flat lists or batches of rows, as for
+    :func:`nn.binary_cross_entropy`; with rows of several entries, each entry counts.
+    """
+    return _threshold_accuracy(predictions, targets, 0.5, "probability_accuracy")
 
 
-def sign_accuracy(predictions: Any, targets: Sequence[Any]) -> float:
-    """Accuracy of scores (logits): class 1 (or +1) where s > 0, against targets > 0."""
-    return _threshold_accuracy(predictions, targets, 0.0)
+def sign_accuracy(predictions: Any, targets: Any) -> float:
+    """Accuracy of scores (logits): class 1 (or +1) where s > 0, against targets > 0.
+
+    Shapes as for :func:`probability_accuracy`.
+    """
+    return _threshold_accuracy(predictions, targets, 0.0, "sign_accuracy")
 
 
-def argmax_accuracy(predictions: Any, targets: Sequence[Any]) -> float:
-    """Accuracy of rows of class scores: the first largest score's index == the class."""
-    hits = [row.index(max(row)) == int(c) for row, c in zip(predictions, targets, strict=True)]
+def argmax_accuracy(predictions: Any, targets: Any) -> float:
+    """Accuracy of rows of class scores: the first largest score's index == the class.
+
+    Takes what :func:`nn.cross_entropy` takes: rows of scores (or one row) and class
+    indices of any integer type (or integer-valued numbers), refused the same way.
+    """
+    rows, classes = tolist(predictions), tolist(targets)
+    if _is_row(rows) and rows and not _is_row(tolist(rows[0])):
+        rows, classes = [rows], [classes]  # one row and one class
+    if not _is_row(rows) or not _is_row(classes) or len(rows) != len(classes):
+        raise ValueError("argmax_accuracy: expected as many rows of scores as class indices")
+    hits = []
+    for i, (row, c) in enumerate(zip(rows, classes, strict=True)):
+        row = tolist(row)
+        if not _is_row(row) or not row:
+            raise ValueError(f"argmax_accuracy: row {i} is not a row of scores")
+        scores = [float(v) for v in row]
+        hits.append(scores.index(max(scores)) == _class_index(c, i, len(scores)))
     return sum(hits) / len(hits) if hits else math.nan
 
 
@@ -109,7 +160,10 @@ def accuracy_rule(loss: Callable[..., Value]) -> AccuracyFunction | None:
     * ``mse_loss`` and any other loss: None (regression has no accuracy); pass
       ``accuracy=`` to :func:`fit` to measure one anyway.
     """
-    return _RULES.get(loss)
+    try:
+        return _RULES.get(loss)
+    except TypeError:  # an unhashable callable object: not one of the losses above
+        return None
 
 
 def _layers(model: Module) -> list[tuple[str, list[Value]]]:
@@ -173,6 +227,116 @@ def evaluate(
     return value, rule(_data(out), y) if rule else math.nan
 
 
+def _check_options(
+    model: Module,
+    X: Sequence[Any],
+    y: Sequence[Any],
+    loss: Any,
+    epochs: Any,
+    batch_size: Any,
+    drop_last: bool,
+    accuracy: Any,
+    on_epoch_end: Any,
+) -> tuple[int, int]:
+    """Check :func:`fit`'s options and the batches they make.
+
+    Returns:
+        ``(epochs, batch size)`` as ints.
+    """
+    if isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral):
+        raise ValueError(f"epochs must be an int, got {type(epochs).__name__}: {epochs!r:.60}")
+    count = int(epochs)
+    if not 0 <= count <= MAX_EPOCHS:
+        shown = f"{count:,}" if count.bit_length() < 200 else "a far larger number"
+        raise ValueError(f"epochs must be from 0 to {MAX_EPOCHS:,} (MAX_EPOCHS), got {shown}")
+    for name, function in (("loss", loss), ("accuracy", accuracy), ("on_epoch_end", on_epoch_end)):
+        if not callable(function) and not (function is None and name != "loss"):
+            raise TypeError(f"{name} must be a function, got {type(function).__name__}")
+    if len(X) != len(y):
+        raise ValueError(f"X has {len(X)} rows but y has {len(y)} targets")
+    if len(X) == 0:
+        raise ValueError("fit needs at least one training row, got none")
+    if batch_size is not None and (
+        isinstance(batch_size, bool)
+        or not isinstance(batch_size, numbers.Integral)
+        or batch_size < 1
+    ):
+        raise ValueError(f"batch_size must be an int >= 1 or None, got {batch_size!r:.60}")
+    size = len(X) if batch_size is None else int(batch_size)
+    if drop_last and len(X) < size:
+        raise ValueError(
+            f"no batch to train on: {len(X)} rows, batch_size={size}, drop_last={drop_last}"
+        )
+    smallest = size if drop_last or len(X) % size == 0 else len(X) % size
+    if smallest == 1 and any(isinstance(m, BatchNorm1d) for m in model.modules()):
+        which = "every batch" if size == 1 else "the last batch"
+        raise ValueError(
+            f"BatchNorm1d cannot train on a batch of one row (it has no variance), and with "
+            f"{len(X)} rows and batch_size={size} {which} would have one: choose another "
+            "batch_size, or pass drop_last=True"
+        )
+    return count, size
+
+
+def _check_data(
+    model: Module,
+    X: Sequence[Any],
+    y: Sequence[Any],
+    loss: LossFunction,
+    rule: AccuracyFunction | None,
+    what: str,
+) -> None:
+    """Raise what training on ``(X, y)`` would raise, before training changes anything.
+
+    Every row of ``X`` must be a row of finite numbers (or Values) as long as the
+    first. Then the model, the loss and the accuracy rule run on the first row, in
+    eval mode and recording no graph (so no running statistic moves); and the loss
+    and the rule judge every target, with that first row's output standing in for
+    each prediction: a bad target in row 57 is found now, not after 56 updates.
+    """
+    if len(X) != len(y):
+        raise ValueError(f"{what}X has {len(X)} rows but y has {len(y)} targets")
+    if len(X) == 0:
+        raise ValueError(f"{what}there are no rows")
+    width = -1
+    for i, row in enumerate(X):
+        row = tolist(row)
+        if not _is_row(row):
+            raise ValueError(
+                f"{what}X row {i} is a {type(row).__name__}, not a row: X must be a list of "
+                "rows such as [[0.5, 1.0], [0.2, -1.0]], even for one feature ([[0.5], ...])"
+            )
+        if width < 0:
+            width = len(row)
+        elif len(row) != width:
+            raise ValueError(f"{what}X row {i} has {len(row)} entries but row 0 has {width}")
+        for j, v in enumerate(row):
+            if type(v) is not float:
+                v = v.data if isinstance(v, Value) else as_float(v, f"{what}X[{i}][{j}]")
+            if not math.isfinite(v):
+                raise ValueError(f"{what}X[{i}][{j}] is {v}; inputs must be finite numbers")
+    was_training = model.training
+    model.eval()
+    try:
+        with no_grad():
+            out = model([X[0]])
+            loss(out, [y[0]])
+            if rule is not None:
+                rule(_data(out), [y[0]])
+            if isinstance(out, list) and len(out) == 1:
+                stand_ins = out * len(y)
+                loss(stand_ins, list(y))
+                if rule is not None:
+                    rule(_data(stand_ins), list(y))
+    except (ValueError, TypeError) as error:
+        if not what:
+            raise
+        kind = ValueError if isinstance(error, ValueError) else TypeError
+        raise kind(f"{what}{error}") from error
+    finally:
+        model.train(was_training)
+
+
 def fit(
     model: Module,
     X: Sequence[Any],
@@ -218,6 +382,20 @@ def fit(
         A :class:`History` with the loss, accuracy and per-layer gradient magnitudes of
         every epoch.
 
+    Raises:
+        ValueError: before the first optimizer step (so the model is unchanged), for
+            bad options (``epochs`` outside 0 to :data:`MAX_EPOCHS`, a ``batch_size``
+            that is not an int >= 1, batches that leave none to train on or a batch
+            of one row for a BatchNorm1d), for rows of ``X`` that are not rows of
+            finite numbers of one length, and for anything the model, the loss or the
+            accuracy rule refuses in ``(X, y)`` or ``validation_data`` (the first row
+            goes through all three, and every target through the loss and the rule,
+            before training starts).
+        TypeError: for a ``loss``, ``accuracy`` or ``on_epoch_end`` that is not a
+            function, or an entry of ``X`` that is not a number, also before any step.
+        OverflowError: from the optimizer or the engine when training diverges (a
+            value would overflow a float); the step that would overflow is not taken.
+
     Example:
         >>> import nn
         >>> X, y = nn.data.make_blobs(40, centers=[[-2, 0], [2, 0]], noise=0.5, seed=0)
@@ -228,14 +406,19 @@ def fit(
         >>> history.accuracy[-1], list(history.grad_magnitudes)
         (1.0, ['0 Linear'])
     """
-    if not isinstance(epochs, int) or isinstance(epochs, bool) or epochs < 0:
-        raise ValueError(f"epochs must be an int >= 0, got {epochs!r}")
-    if len(X) != len(y):
-        raise ValueError(f"X has {len(X)} rows but y has {len(y)} targets")
-    if len(X) == 0:
-        raise ValueError("fit needs at least one training row, got none")
-    size = len(X) if batch_size is None else batch_size
+    epochs, size = _check_options(
+        model, X, y, loss, epochs, batch_size, drop_last, accuracy, on_epoch_end
+    )
     rule = accuracy or accuracy_rule(loss)
+    # Everything about the data is checked before the first step changes the model.
+    _check_data(model, X, y, loss, rule, "")
+    if validation_data is not None:
+        if not (isinstance(validation_data, (tuple, list)) and len(validation_data) == 2):
+            raise ValueError(
+                "validation_data must be a pair (X_val, y_val), got "
+                f"{type(validation_data).__name__}"
+            )
+        _check_data(model, *validation_data, loss, rule, "validation_data: ")
     layers = _layers(model)
     history = History(grad_magnitudes={name: [] for name, _ in layers})
     shuffles = random.Random(seed)
@@ -253,19 +436,15 @@ def fit(
                 optimizer.zero_grad()
                 out = model(x_batch)
                 value = loss(out, y_batch)
+                if rule is not None:  # measured before the step, on the same outputs
+                    hits += rule(_data(out), y_batch) * len(x_batch)
                 value.backward()
                 for name, params in layers:
                     grad_sums[name] += sum(abs(p.grad) for p in params) / len(params)
                 optimizer.step()
                 loss_sum += value.data * len(x_batch)
-                if rule is not None:
-                    hits += rule(_data(out), y_batch) * len(x_batch)
                 rows += len(x_batch)
                 steps += 1
-            if steps == 0:
-                raise ValueError(
-                    f"no batch to train on: {len(X)} rows, batch_size={size}, drop_last={drop_last}"
-                )
             history.loss.append(loss_sum / rows)
             history.accuracy.append(hits / rows if rule is not None else math.nan)
             for name in grad_sums:

@@ -6,7 +6,7 @@ import math
 from collections.abc import Iterable
 
 from autograd import Value
-from nn.optim.optimizer import Optimizer, check_non_negative
+from nn.optim.optimizer import Optimizer, check_non_negative, check_positive
 
 
 class Adagrad(Optimizer):
@@ -26,8 +26,11 @@ class Adagrad(Optimizer):
         sum: the accumulator s of each parameter.
 
     Raises:
-        ValueError: for a negative lr, lr_decay, weight_decay,
-            initial_accumulator_value or eps, naming the value.
+        ValueError: for an lr, lr_decay, weight_decay or initial_accumulator_value that
+            is negative, NaN or infinite, and for an eps that is not a finite number
+            > 0 (with eps = 0 a parameter whose gradients have all been 0 would compute
+            0 / 0), naming the value.
+        TypeError: for a hyper-parameter that is not a number.
 
     Example:
         >>> from autograd import Value
@@ -40,6 +43,7 @@ class Adagrad(Optimizer):
     """
 
     state_names = ("sum",)
+    non_negative_state_names = ("sum",)
     hyperparameter_names = ("lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps")
 
     sum: list[float]
@@ -66,13 +70,15 @@ class Adagrad(Optimizer):
         self.initial_accumulator_value = check_non_negative(
             "initial_accumulator_value", self.initial_accumulator_value
         )
-        self.eps = check_non_negative("eps", self.eps)
+        self.eps = check_positive("eps", self.eps)
 
-    def step(self) -> None:
-        self.step_count += 1
-        lr_t = self.lr / (1.0 + (self.step_count - 1) * self.lr_decay)
-        wd, eps, s = self.weight_decay, self.eps, self.sum
-        for i, p in enumerate(self.params):
+    def _update(self, step: int) -> tuple[list[float], dict[str, list[float] | None]]:
+        lr_t = self.lr / (1.0 + (step - 1) * self.lr_decay)
+        wd, eps = self.weight_decay, self.eps
+        values, sums = [], []
+        for p, s in zip(self.params, self.sum, strict=True):
             g = p.grad + wd * p.data if wd else p.grad
-            s[i] += g * g
-            p.data -= lr_t * g / (math.sqrt(s[i]) + eps)
+            s += g * g
+            sums.append(s)
+            values.append(p.data - lr_t * g / (math.sqrt(s) + eps))
+        return values, {"sum": sums}

@@ -6,7 +6,14 @@ import math
 from collections.abc import Iterable
 
 from autograd import Value
-from nn.optim.optimizer import Optimizer, check_beta, check_non_negative, lerp
+from nn.optim.optimizer import (
+    Optimizer,
+    check_beta,
+    check_flag,
+    check_non_negative,
+    check_positive,
+    lerp,
+)
 
 
 class Adam(Optimizer):
@@ -38,7 +45,10 @@ class Adam(Optimizer):
         (amsgrad only, else None); ``step_count``: t.
 
     Raises:
-        ValueError: for a negative lr, eps or weight_decay, or a beta outside [0, 1).
+        ValueError: for an lr or weight_decay that is negative, NaN or infinite, an eps
+            that is not a finite number > 0 (with eps = 0, a parameter whose gradients
+            have all been 0 would compute 0 / 0), or a beta outside [0, 1).
+        TypeError: for a hyper-parameter that is not a number (amsgrad: not a bool).
 
     Example:
         >>> from autograd import Value
@@ -51,6 +61,8 @@ class Adam(Optimizer):
     """
 
     state_names = ("exp_avg", "exp_avg_sq", "max_exp_avg_sq")
+    optional_state_names = ("max_exp_avg_sq",)
+    non_negative_state_names = ("exp_avg_sq", "max_exp_avg_sq")
     hyperparameter_names = ("lr", "betas", "eps", "weight_decay", "amsgrad")
     decoupled_weight_decay = False
 
@@ -78,7 +90,7 @@ class Adam(Optimizer):
 
     def _check(self) -> None:
         self.lr = check_non_negative("learning rate (lr)", self.lr)
-        self.eps = check_non_negative("eps", self.eps)
+        self.eps = check_positive("eps", self.eps)
         self.weight_decay = check_non_negative("weight_decay", self.weight_decay)
         if not isinstance(self.betas, (tuple, list)) or len(self.betas) != 2:
             raise ValueError(f"betas must be a pair (beta1, beta2), got {self.betas!r}")
@@ -86,34 +98,37 @@ class Adam(Optimizer):
             check_beta("beta parameter at index 0", self.betas[0]),
             check_beta("beta parameter at index 1", self.betas[1]),
         )
-        self.amsgrad = bool(self.amsgrad)
+        self.amsgrad = check_flag("amsgrad", self.amsgrad)
 
-    def step(self) -> None:
-        self.step_count += 1
-        t = self.step_count
+    def _update(self, step: int) -> tuple[list[float], dict[str, list[float] | None]]:
         lr, eps, wd = self.lr, self.eps, self.weight_decay
         beta1, beta2 = self.betas
-        step_size = lr / (1.0 - beta1**t)
-        bias_correction2_sqrt = math.sqrt(1.0 - beta2**t)
-        if self.amsgrad and self.max_exp_avg_sq is None:
-            self.max_exp_avg_sq = [0.0] * len(self.params)
-        m, v, v_max = self.exp_avg, self.exp_avg_sq, self.max_exp_avg_sq
+        step_size = lr / (1.0 - beta1**step)
+        bias_correction2_sqrt = math.sqrt(1.0 - beta2**step)
+        v_max = self.max_exp_avg_sq
+        if self.amsgrad:
+            v_max = [0.0] * len(self.params) if v_max is None else list(v_max)
+        m, v = list(self.exp_avg), list(self.exp_avg_sq)
         decoupled = self.decoupled_weight_decay
+        amsgrad = self.amsgrad and v_max is not None
+        values: list[float] = []
         for i, p in enumerate(self.params):
-            g = p.grad
+            g, x = p.grad, p.data
             if wd:
                 if decoupled:
-                    p.data *= 1.0 - lr * wd
+                    x *= 1.0 - lr * wd
                 else:
-                    g = g + wd * p.data
+                    g = g + wd * x
             m[i] = lerp(m[i], g, 1.0 - beta1)
             v[i] = beta2 * v[i] + (1.0 - beta2) * g * g
-            if v_max is not None and self.amsgrad:
+            if amsgrad:
+                assert v_max is not None  # for mypy: amsgrad implies it
                 v_max[i] = max(v_max[i], v[i])
                 denom = math.sqrt(v_max[i]) / bias_correction2_sqrt + eps
             else:
                 denom = math.sqrt(v[i]) / bias_correction2_sqrt + eps
-            p.data -= step_size * m[i] / denom
+            values.append(x - step_size * m[i] / denom)
+        return values, {"exp_avg": m, "exp_avg_sq": v, "max_exp_avg_sq": v_max}
 
 
 class AdamW(Adam):

@@ -6,7 +6,14 @@ import math
 from collections.abc import Iterable
 
 from autograd import Value
-from nn.optim.optimizer import Optimizer, check_non_negative, lerp
+from nn.optim.optimizer import (
+    Optimizer,
+    check_flag,
+    check_fraction,
+    check_non_negative,
+    check_positive,
+    lerp,
+)
 
 
 class RMSprop(Optimizer):
@@ -38,19 +45,25 @@ class RMSprop(Optimizer):
         ``momentum_buffer``: b (with momentum only, else None).
 
     Raises:
-        ValueError: for a negative lr, alpha, eps, momentum or weight_decay.
+        ValueError: for an lr, momentum or weight_decay that is negative, NaN or
+            infinite, an alpha outside [0, 1] (above 1, v would turn negative and its
+            square root fail), and an eps that is not a finite number > 0 (with eps = 0
+            a zero gradient would compute 0 / 0); the message repeats the value.
+        TypeError: for a hyper-parameter that is not a number (centered: not a bool).
 
     Example:
         >>> from autograd import Value
         >>> from nn.optim import RMSprop
         >>> x = Value(3.0)
-        >>> opt = RMSprop([x], lr=0.01, alpha=0.0, eps=0.0)
-        >>> (x * x).backward(); opt.step()     # v = 36, x ← 3 − 0.01 · 6 / 6
-        >>> x.data
+        >>> opt = RMSprop([x], lr=0.01, alpha=0.0)
+        >>> (x * x).backward(); opt.step()     # v = 36, x ← 3 − 0.01 · 6 / (6 + ε)
+        >>> round(x.data, 9)
         2.99
     """
 
     state_names = ("square_avg", "grad_avg", "momentum_buffer")
+    optional_state_names = ("grad_avg", "momentum_buffer")
+    non_negative_state_names = ("square_avg",)
     hyperparameter_names = ("lr", "alpha", "eps", "weight_decay", "momentum", "centered")
 
     square_avg: list[float]
@@ -78,22 +91,26 @@ class RMSprop(Optimizer):
 
     def _check(self) -> None:
         self.lr = check_non_negative("learning rate (lr)", self.lr)
-        self.eps = check_non_negative("eps", self.eps)
+        self.eps = check_positive("eps", self.eps)
         self.momentum = check_non_negative("momentum", self.momentum)
         self.weight_decay = check_non_negative("weight_decay", self.weight_decay)
-        self.alpha = check_non_negative("alpha", self.alpha)
-        self.centered = bool(self.centered)
+        self.alpha = check_fraction("alpha", self.alpha)
+        self.centered = check_flag("centered", self.centered)
 
-    def step(self) -> None:
-        self.step_count += 1
+    def _update(self, step: int) -> tuple[list[float], dict[str, list[float] | None]]:
         lr, alpha, eps, wd, mu = self.lr, self.alpha, self.eps, self.weight_decay, self.momentum
         n = len(self.params)
         # State can be missing after the hyper-parameters changed (e.g. momentum set later).
-        if self.centered and self.grad_avg is None:
-            self.grad_avg = [0.0] * n
-        if mu > 0.0 and self.momentum_buffer is None:
-            self.momentum_buffer = [0.0] * n
-        v, g_avg, buf = self.square_avg, self.grad_avg, self.momentum_buffer
+        g_avg = self.grad_avg
+        if self.centered and g_avg is None:
+            g_avg = [0.0] * n
+        buf = self.momentum_buffer
+        if mu > 0.0 and buf is None:
+            buf = [0.0] * n
+        values = []
+        v = list(self.square_avg)
+        g_avg = None if g_avg is None else list(g_avg)
+        buf = None if buf is None else list(buf)
         for i, p in enumerate(self.params):
             g = p.grad + wd * p.data if wd else p.grad
             v[i] = alpha * v[i] + (1.0 - alpha) * g * g
@@ -105,6 +122,7 @@ class RMSprop(Optimizer):
                 d = math.sqrt(v[i]) + eps
             if buf is not None and mu > 0.0:
                 buf[i] = mu * buf[i] + g / d
-                p.data -= lr * buf[i]
+                values.append(p.data - lr * buf[i])
             else:
-                p.data -= lr * g / d
+                values.append(p.data - lr * g / d)
+        return values, {"square_avg": v, "grad_avg": g_avg, "momentum_buffer": buf}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from autograd import Value
-from nn.optim.optimizer import Optimizer, check_non_negative
+from nn.optim.optimizer import Optimizer, check_flag, check_fraction, check_non_negative
 
 
 class SGD(Optimizer):
@@ -34,8 +34,10 @@ class SGD(Optimizer):
             (or always, without momentum).
 
     Raises:
-        ValueError: for a negative lr, momentum or weight_decay, and for nesterov
-            without momentum or with dampening; the message repeats the value.
+        ValueError: for an lr, momentum or weight_decay that is negative, NaN or
+            infinite, a dampening outside [0, 1], and for nesterov without momentum or
+            with dampening; the message repeats the value.
+        TypeError: for a hyper-parameter that is not a number (nesterov: not a bool).
 
     Example:
         >>> from autograd import Value
@@ -48,6 +50,7 @@ class SGD(Optimizer):
     """
 
     state_names = ("momentum_buffer",)
+    optional_state_names = ("momentum_buffer",)
     hyperparameter_names = ("lr", "momentum", "dampening", "weight_decay", "nesterov")
 
     momentum_buffer: list[float] | None
@@ -71,29 +74,31 @@ class SGD(Optimizer):
         self.lr = check_non_negative("learning rate (lr)", self.lr)
         self.momentum = check_non_negative("momentum", self.momentum)
         self.weight_decay = check_non_negative("weight_decay", self.weight_decay)
-        self.dampening = float(self.dampening)
-        self.nesterov = bool(self.nesterov)
+        # (1 - dampening) weighs the new gradient: outside [0, 1] it would flip or inflate it.
+        self.dampening = check_fraction("dampening", self.dampening)
+        self.nesterov = check_flag("nesterov", self.nesterov)
         if self.nesterov and (self.momentum <= 0.0 or self.dampening != 0.0):
             raise ValueError(
                 "Nesterov momentum requires a momentum > 0 and zero dampening, got "
                 f"momentum={self.momentum!r}, dampening={self.dampening!r}"
             )
 
-    def step(self) -> None:
+    def _update(self, step: int) -> tuple[list[float], dict[str, list[float] | None]]:
         lr, mu, wd = self.lr, self.momentum, self.weight_decay
-        self.step_count += 1
         if mu == 0.0:
+            values = []
             for p in self.params:
                 g = p.grad + wd * p.data if wd else p.grad
-                p.data -= lr * g
-            return
+                values.append(p.data - lr * g)
+            return values, {"momentum_buffer": self.momentum_buffer}
         first = self.momentum_buffer is None
-        buf = [0.0] * len(self.params) if self.momentum_buffer is None else self.momentum_buffer
+        old = [0.0] * len(self.params) if self.momentum_buffer is None else self.momentum_buffer
         keep = 1.0 - self.dampening
+        values, buf = [], []
         for i, p in enumerate(self.params):
             g = p.grad + wd * p.data if wd else p.grad
-            b = g if first else mu * buf[i] + keep * g
-            buf[i] = b
+            b = g if first else mu * old[i] + keep * g
+            buf.append(b)
             g = g + mu * b if self.nesterov else b
-            p.data -= lr * g
-        self.momentum_buffer = buf
+            values.append(p.data - lr * g)
+        return values, {"momentum_buffer": buf}

@@ -123,3 +123,41 @@ def test_the_blobs_of_the_registry_sit_at_their_documented_centers() -> None:
     X, _ = data.DATASETS["blobs"](300, noise=0.0, seed=0)
     centers = {(round(a, 9), round(b, 9)) for a, b in X}
     assert centers == {(float(a), float(b)) for a, b in data.BLOB_CENTERS}
+
+
+# -- issue 10: huge and odd arguments ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: data.make_moons(10**12), r"n_samples must be an int from 1 to 1,000,000 \(MAX"),
+        (lambda: data.make_xor(10**5000), "got a far larger number"),
+        (lambda: data.make_circles(True), "n_samples must be an int, got bool"),
+        (lambda: data.make_moons(10, noise=math.inf), "noise must be a finite number >= 0"),
+        (lambda: data.make_moons(10, noise=math.nan), "noise must be a finite number >= 0"),
+        (lambda: data.make_moons(10, noise=1e308, seed=0), "float range"),
+        (lambda: data.make_blobs(10, centers=10**12), "centers must be an int from 1"),
+        (lambda: data.make_blobs(10, centers=[[0.0, math.nan]]), r"center 0 is \[0\.0, nan\]"),
+        (lambda: data.make_blobs(10, center_box=(-math.inf, 1.0)), "center_box must be two"),
+        (lambda: data.make_blobs(10, center_box=(1.0, -1.0)), "low <= high"),
+        (lambda: data.make_blobs(10, centers=[[1e308, 0.0]], noise=1e308, seed=0), "float range"),
+        (lambda: data.make_spirals(10, n_classes=10**9), "n_classes must be an int from 2"),
+    ],
+    ids=[
+        "moons 10**12", "xor 10**5000", "bool", "inf noise", "nan noise", "overflowing noise",
+        "10**12 centers", "nan center", "infinite box", "inverted box", "overflowing blob",
+        "10**9 arms",
+    ],
+)  # fmt: skip
+def test_huge_and_non_finite_arguments_are_refused_at_once(call: Any, message: str) -> None:
+    """Each used to run until memory ran out (10**12 points, 10**9 spiral arms) or to
+    return points at inf or NaN; MAX_SAMPLES bounds the counts."""
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_large_data_sets_below_the_limit_are_made() -> None:
+    assert data.MAX_SAMPLES == 1_000_000
+    X, y = data.make_xor(100_000, seed=0)  # a tenth of the limit keeps the test fast
+    assert len(X) == len(y) == 100_000

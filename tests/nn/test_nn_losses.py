@@ -49,9 +49,16 @@ def test_bce_clamps_each_log_at_minus_100() -> None:
     assert p[0].grad == pytest.approx(-1 / 9.999999960041972e-13, rel=1e-15)
 
 
-@pytest.mark.parametrize("bad", [-0.1, 1.5, float("nan")])
-def test_bce_refuses_non_probabilities(bad: float) -> None:
-    with pytest.raises(ValueError, match="not a probability in"):
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        (-0.1, "not a probability in"),
+        (1.5, "not a probability in"),
+        (float("nan"), "prediction 1 is nan; every prediction must be a finite number"),
+    ],
+)
+def test_bce_refuses_non_probabilities(bad: float, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
         nn.binary_cross_entropy([0.5, bad], [1.0, 0.0])
 
 
@@ -202,3 +209,70 @@ def test_bce_second_derivative() -> None:
     (dp,) = grad(nn.binary_cross_entropy([p], [1.0]), [p], create_graph=True)
     (d2p,) = grad(dp, [p])
     assert dp.data == pytest.approx(-1 / 0.3) and d2p.data == pytest.approx(1 / 0.09)
+
+
+# -- issue 10: shapes and numbers the losses refuse -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("logits", "message"),
+    [
+        ([[1.0, 2.0], [1.0, 2.0, 3.0]], "row 1 has 3 logits but row 0 has 2"),
+        ([[1.0, 2.0, 3.0], [1.0, 2.0]], "row 1 has 2 logits but row 0 has 3"),
+        ([[1.0, 2.0], [3.0, 4.0], [5.0]], "row 2 has 1 logits but row 0 has 2"),
+    ],
+)
+def test_cross_entropy_refuses_ragged_rows(logits: Any, message: str) -> None:
+    """Issue 10, row "cross_entropy with ragged logit rows": accepted (each row its own
+    number of classes); now ValueError naming the row."""
+    with pytest.raises(ValueError, match=f"cross_entropy: {message}; every row needs one logit"):
+        nn.cross_entropy(logits, [0] * len(logits))
+
+
+@pytest.mark.parametrize(
+    ("logits", "targets", "message"),
+    [
+        ([[1.0, 2.0], []], [0, 0], "row 1 is empty"),
+        ([[]], [0], "row 0 is empty"),
+        ([[1.0, 2.0], 3.0], [0, 0], "row 1 is a float, not a row of logits"),
+        ([[1.0, math.nan]], [0], r"logit \[0, 1\] is nan"),
+        ([[1.0, 2.0], [math.inf, 0.0]], [0, 1], r"logit \[1, 0\] is inf"),
+        ([[1.0, 2.0]], [[1]], r"target 0 is \[1\]"),
+    ],
+)
+def test_cross_entropy_refuses_odd_rows_and_numbers(
+    logits: Any, targets: Any, message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        nn.cross_entropy(logits, targets)
+
+
+@pytest.mark.parametrize(
+    ("loss", "predictions", "targets", "message"),
+    [
+        (nn.mse_loss, [[1.0, 2.0], [1.0]], [[1.0, 2.0], [1.0]], "row 1 has 1 entries and row 0"),
+        (nn.mse_loss, [[1.0], 2.0], [1.0, 2.0], "item 1 is a float and item 0 is a row"),
+        (nn.mse_loss, [1.0, 2.0], [1.0, math.nan], "target 1 is nan; every target must be finite"),
+        (nn.mse_loss, [1.0, math.inf], [1.0, 2.0], "prediction 1 is inf"),
+        (nn.mse_loss, [[1.0, 2.0]], [[1.0, -math.inf]], r"target \[0, 1\] is -inf"),
+        (nn.binary_cross_entropy, [0.5, 0.5], [1.0, 2.0], r"target 1 is 2\.0, expected a prob"),
+        (nn.binary_cross_entropy, [0.5], [math.nan], "target 0 is nan"),
+        (nn.binary_cross_entropy_with_logits, [0.5, 1.0], [-1, 1], "target 0 is -1.0, expected"),
+        (nn.binary_cross_entropy_with_logits, [math.nan], [1], "prediction 0 is nan"),
+        (nn.hinge_loss, [math.nan], [1], "prediction 0 is nan"),
+        (nn.hinge_loss, [1.0], [math.nan], "target 0 is nan"),
+    ],
+)
+def test_elementwise_losses_refuse_ragged_rows_and_numbers_that_say_nothing(
+    loss: Any, predictions: Any, targets: Any, message: str
+) -> None:
+    """A NaN target makes the loss NaN, and a -1 target makes a binary cross-entropy
+    unbounded below (training runs to -inf): each is refused, naming its position."""
+    with pytest.raises(ValueError, match=message.replace("must be finite", "must be a finite")):
+        loss(predictions, targets)
+
+
+def test_value_targets_are_checked_too() -> None:
+    with pytest.raises(ValueError, match="target 0 is nan"):
+        nn.mse_loss([Value(1.0)], [Value(math.nan)])
+    assert nn.mse_loss([Value(1.0)], [Value(3.0)]).data == 4.0

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import gc
 import json
 import math
 import pickle
 import random
+import signal
 import weakref
+from collections.abc import Iterator
+from fractions import Fraction
 
 import pytest
 
@@ -392,3 +396,134 @@ def test_a_slice_keeps_names_and_shares_the_modules() -> None:
     assert model.named_parameters()[-1][0] == "4.extra[0]"
     assert wrapped.named_parameters()[-1][0] == "0.4.extra[0]"
     assert len(wrapped.parameters()) == len(head.parameters()) == 12 + 4 + 1
+
+
+# -- issue 10: state dicts that are bad, huge or odd -------------------------------------
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Raise TimeoutError in the block after ``seconds`` (a test of "at once" must fail,
+    not hang, on code that loops)."""
+    if not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def expire(signum: int, frame: object) -> None:
+        raise TimeoutError(f"still running after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def self_referencing() -> list[object]:
+    r: list[object] = []
+    r.append(r)
+    return r
+
+
+def deep(levels: int) -> list[object]:
+    out: list[object] = [0.0]
+    for _ in range(levels):
+        out = [out]
+    return out
+
+
+DEEP = "nested more than 32 levels deep (a list that contains itself?)"
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("0.weight", self_referencing(), DEEP),
+        ("0.bias", self_referencing(), DEEP),
+        ("2.bias", [self_referencing()], DEEP),  # where a number belongs
+        ("0.weight", deep(10_000), DEEP),
+        ("0.bias", [1.0, deep(10_000), 2.0], "or ragged rows"),  # only the first is followed
+        ("0.bias", [1.0, self_referencing(), 2.0], "or ragged rows"),
+    ],
+    ids=["itself", "itself as a vector", "itself in a row", "deep", "deep entry", "itself later"],
+)
+def test_a_list_that_contains_itself_is_refused_at_once(
+    key: str, value: object, message: str
+) -> None:
+    """Issue 10, row "load_state_dict with a self-referencing list (r = []; r.append(r))": it
+    looped until MemoryError; now StateDictError at once, saying what the limit is."""
+    model = nn.MLP(2, [3, 1], seed=0)
+    before = model.state_dict()
+    sd = dict(before, **{key: value})
+    with time_limit(5.0), pytest.raises(nn.StateDictError) as info:
+        model.load_state_dict(sd)
+    assert f"{key}: " in str(info.value) and message in str(info.value)
+    assert model.state_dict() == before
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (float("nan"), r"0\.bias\[1\] is nan: not a finite number"),
+        (-float("inf"), r"0\.bias\[1\] is -inf"),
+        (True, r"0\.bias\[1\]: expected a number, got the bool True"),
+        (10**400, r"0\.bias\[1\]: an integer of 401 digits is too large for a float"),
+        (-(10**5000), r"0\.bias\[1\]: an integer of 5001 digits is too large"),
+        (Fraction(10**400, 3), r"0\.bias\[1\]: the number is too large for a float"),
+        (None, r"0\.bias\[1\] must be a real number .* got NoneType"),
+    ],
+    ids=["nan", "-inf", "bool", "10**400", "-10**5000", "huge Fraction", "None"],
+)
+def test_every_entry_must_be_a_finite_number(value: object, message: str) -> None:
+    model = nn.MLP(2, [3, 1], seed=0)
+    before = model.state_dict()
+    sd = model.state_dict()
+    sd["0.bias"][1] = value
+    with pytest.raises(nn.StateDictError, match=message):
+        model.load_state_dict(sd)
+    assert model.state_dict() == before
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (-1, "expected a count from 0 to 2\\*\\*63 - 1, got -1"),
+        (2**63, "got 9223372036854775808"),
+        (10**5000, "got an integer of 5001 digits"),
+        (float("inf"), "num_batches_tracked is inf"),
+        (False, "got the bool False"),
+    ],
+    ids=["-1", "2**63", "10**5000", "inf", "False"],
+)
+def test_a_counter_is_a_whole_number_from_zero(value: object, message: str) -> None:
+    bn = nn.BatchNorm1d(2)
+    sd = bn.state_dict()
+    sd["num_batches_tracked"] = value
+    with pytest.raises(nn.StateDictError, match=message):
+        bn.load_state_dict(sd)
+    assert bn.num_batches_tracked == 0
+    sd["num_batches_tracked"] = 2**63 - 1  # the largest, exactly (no float in between)
+    bn.load_state_dict(sd)
+    assert bn.num_batches_tracked == 2**63 - 1
+
+
+def test_a_negative_running_var_is_refused_and_cannot_break_eval() -> None:
+    bn = nn.BatchNorm1d(3).eval()
+    sd = bn.state_dict()
+    sd["running_var"] = [1.0, -1e-300, 2.0]
+    with pytest.raises(nn.StateDictError, match=r"running_var\[1\] is -1e-300: a variance"):
+        bn.load_state_dict(sd)
+    assert bn.running_var == [1.0, 1.0, 1.0]
+    bn.running_var[2] = -4.0  # set directly, bypassing load_state_dict
+    with pytest.raises(ValueError, match=r"running_var\[2\] is -4\.0; a variance must be"):
+        bn([[0.0, 0.0, 0.0]])  # was a TypeError about complex numbers
+
+
+def test_a_message_lists_a_few_of_many_unexpected_keys() -> None:
+    model = nn.MLP(2, [3, 1], seed=0)
+    sd = dict(model.state_dict(), **{f"junk{i}": 0 for i in range(100_000)})
+    with pytest.raises(nn.StateDictError, match=r"'junk9' and 99990 more") as info:
+        model.load_state_dict(sd)
+    assert len(str(info.value)) < 1000

@@ -161,19 +161,25 @@ def test_sgd_nesterov_two_steps_by_hand() -> None:
     )
 
 
+TINY_EPS = 1e-300
+"""eps must be > 0; this one vanishes next to the numbers below, as if there were none."""
+
+
 def test_adagrad_lr_decay_two_steps_by_hand() -> None:
-    # t=1: s = 14.5², x1 = 5 - 0.5 · 14.5 / 14.5 = 4.5 (eps = 0)
+    # t=1: s = 14.5², x1 = 5 - 0.5 · 14.5 / 14.5 = 4.5 (eps ≈ 0)
     # t=2: lr_2 = 0.5 / (1 + 0.1) ; g2 = 1.5 + 0.1 · 4.5³ = 10.6125; s = 14.5² + g2²
     g2 = 1.5 + 0.1 * 4.5**3
     x2 = 4.5 - (0.5 / 1.1) * g2 / math.sqrt(14.5**2 + g2**2)
-    assert run(Adagrad, 2, lr=0.5, lr_decay=0.1, eps=0.0) == pytest.approx([4.5, x2], rel=1e-13)
+    assert run(Adagrad, 2, lr=0.5, lr_decay=0.1, eps=TINY_EPS) == pytest.approx(
+        [4.5, x2], rel=1e-13
+    )
 
 
 def test_rmsprop_centered_momentum_two_steps_by_hand() -> None:
     a, lr, mu = 0.9, 0.01, 0.5
     g1 = 14.5
     v1, gbar1 = 0.1 * g1**2, 0.1 * g1
-    d1 = math.sqrt(v1 - gbar1**2)  # eps = 0: sqrt(0.01 · 14.5² · 9) = 0.3 · 14.5
+    d1 = math.sqrt(v1 - gbar1**2)  # eps ≈ 0: sqrt(0.01 · 14.5² · 9) = 0.3 · 14.5
     assert d1 == pytest.approx(0.3 * 14.5)
     b1 = g1 / d1  # = 1 / 0.3
     x1 = START - lr * b1
@@ -181,7 +187,7 @@ def test_rmsprop_centered_momentum_two_steps_by_hand() -> None:
     v2, gbar2 = a * v1 + 0.1 * g2**2, a * gbar1 + 0.1 * g2
     b2 = mu * b1 + g2 / math.sqrt(v2 - gbar2**2)
     x2 = x1 - lr * b2
-    got = run(RMSprop, 2, lr=lr, alpha=a, eps=0.0, momentum=mu, centered=True)
+    got = run(RMSprop, 2, lr=lr, alpha=a, eps=TINY_EPS, momentum=mu, centered=True)
     assert got == pytest.approx([x1, x2], rel=1e-12)
 
 
@@ -421,3 +427,186 @@ def test_the_registry_names_each_optimizer_with_its_settings() -> None:
         assert choice(params, lr=0.5).lr == 0.5
     assert nn.optim.OPTIMIZERS["momentum"](params).momentum == 0.9
     assert nn.optim.OPTIMIZERS["sgd"](params).momentum == 0.0
+
+
+# -- issue 10: hyper-parameters, state and steps that cannot give finite numbers ---------
+
+ALL = [SGD, Adagrad, RMSprop, Adam, AdamW]
+
+
+@pytest.mark.parametrize(
+    ("cls", "hyper", "message"),
+    [
+        (RMSprop, {"alpha": 2.0}, r"Invalid alpha: 2\.0 \(it must be in \[0, 1\]\)"),
+        (RMSprop, {"eps": 0.0}, r"Invalid eps: 0\.0 \(it must be a finite number > 0\)"),
+        (Adam, {"eps": 0.0}, r"Invalid eps: 0\.0"),
+        (AdamW, {"eps": 0}, r"Invalid eps: 0"),
+        (Adagrad, {"eps": 0.0}, r"Invalid eps: 0\.0"),
+        (SGD, {"lr": math.inf}, r"Invalid learning rate \(lr\): inf \(it must be a finite"),
+        (Adam, {"lr": -math.inf}, r"Invalid learning rate \(lr\): -inf"),
+        (RMSprop, {"lr": 10**400}, r"learning rate \(lr\): an int too large for a float"),
+        (SGD, {"momentum": math.inf}, "Invalid momentum: inf"),
+        (SGD, {"dampening": 2.0}, r"Invalid dampening: 2\.0 \(it must be in \[0, 1\]\)"),
+        (SGD, {"dampening": math.nan}, "Invalid dampening: nan"),
+        (SGD, {"weight_decay": math.inf}, "Invalid weight_decay: inf"),
+        (Adagrad, {"lr_decay": math.inf}, "Invalid lr_decay: inf"),
+        (Adagrad, {"initial_accumulator_value": math.nan}, "initial_accumulator_value: nan"),
+        (Adam, {"betas": (math.nan, 0.999)}, "beta parameter at index 0: nan"),
+        (Adam, {"eps": math.inf}, "Invalid eps: inf"),
+        (RMSprop, {"momentum": math.nan}, "Invalid momentum: nan"),
+    ],
+)
+def test_hyperparameters_that_cannot_give_finite_steps_are_refused_up_front(
+    cls: type, hyper: dict, message: str
+) -> None:
+    """Issue 10, row "RMSprop(alpha=2); eps=0 with a zero gradient": a math domain error or
+    ZeroDivisionError at step; now ValueError naming the hyper-parameter, at construction.
+    An infinite lr (row "any optimizer lr=inf") is refused here too: a learning rate is a
+    hyper-parameter, and inf makes every parameter inf or NaN at the first step."""
+    with pytest.raises(ValueError, match=message):
+        cls([Value(1.0)], **hyper)
+
+
+@pytest.mark.parametrize(
+    ("cls", "hyper"),
+    [(SGD, {"nesterov": "no"}), (Adam, {"amsgrad": "yes"}), (RMSprop, {"centered": 2})],
+)
+def test_switches_must_be_bools(cls: type, hyper: dict) -> None:
+    """bool("no") is True: a str or a 2 is a mistake, not a switch."""
+    with pytest.raises(TypeError, match="must be True or False"):
+        cls([Value(1.0)], **hyper)
+
+
+def test_zero_gradients_step_without_dividing_by_zero() -> None:
+    """With eps > 0 (now required), a parameter that has only seen zero gradients stays put."""
+    for cls in (Adagrad, RMSprop, Adam, AdamW):
+        x = Value(2.0)
+        opt = cls([x], weight_decay=0.0)
+        opt.step()  # grad 0.0: was 0 / 0 with eps=0
+        assert x.data == 2.0, cls.__name__
+
+
+@pytest.mark.parametrize(
+    ("cls", "name", "value", "message"),
+    [
+        (SGD, "lr", math.inf, r"Invalid learning rate \(lr\): inf"),
+        (RMSprop, "alpha", 2.0, "Invalid alpha: 2.0"),
+        (Adam, "eps", 0.0, "Invalid eps: 0.0"),
+        (Adam, "betas", (0.9, 1.0), "index 1: 1.0"),
+        (Adam, "step_count", -5, "step must be from 0 to 2\\*\\*63 - 1, got -5"),
+        (Adam, "step_count", 2.5, "step must be an int, got float"),
+    ],
+)
+def test_attributes_set_after_construction_are_checked_at_the_next_step(
+    cls: type, name: str, value: object, message: str
+) -> None:
+    x = Value(3.0)
+    opt = cls([x], lr=0.1)
+    (x * x).backward()
+    setattr(opt, name, value)
+    with pytest.raises(ValueError, match=message):
+        opt.step()
+    assert x.data == 3.0
+
+
+def adam_after_steps() -> tuple[Adam, dict[str, Any]]:
+    x = Value(START)
+    opt = Adam([x, Value(1.0)], lr=0.1, amsgrad=True)
+    trajectory(opt, x, 3)
+    return opt, opt.state_dict()
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda sd: sd["state"].update(step=-5), "step must be from 0 to 2\\*\\*63 - 1, got -5"),
+        (lambda sd: sd["state"].update(step=True), "step must be an int, got bool"),
+        (lambda sd: sd["state"].update(step=10**30), "step must be from 0"),
+        (lambda sd: sd["state"]["exp_avg_sq"].__setitem__(1, -1.0), r"exp_avg_sq\[1\] is -1\.0"),
+        (lambda sd: sd["state"]["max_exp_avg_sq"].__setitem__(0, -2.0), r"max_exp_avg_sq\[0\]"),
+        (lambda sd: sd["state"]["exp_avg"].__setitem__(0, math.nan), r"exp_avg\[0\] must be a"),
+        (lambda sd: sd["state"]["exp_avg"].__setitem__(1, "0.5"), r"exp_avg\[1\] must be a"),
+        (lambda sd: sd["state"]["exp_avg"].__setitem__(1, [0.5]), r"exp_avg\[1\] must be a"),
+        (lambda sd: sd["state"].update(exp_avg=None), "state 'exp_avg' is None"),
+        (lambda sd: sd["state"].update(exp_avg="ab"), "state 'exp_avg' must be a list"),
+        (lambda sd: sd["hyperparameters"].update(eps=0.0), "Invalid eps: 0.0"),
+        (lambda sd: sd.update(state=[]), "must be dicts"),
+    ],
+    ids=[
+        "step -5", "step true", "step 10**30", "negative v", "negative v max", "nan m",
+        "str m", "list in m", "None m", "str state", "eps 0", "state a list",
+    ],
+)  # fmt: skip
+def test_optimizer_state_that_cannot_step_is_refused_when_loaded(edit: Any, message: str) -> None:
+    """Issue 10, row "optimizer state with step=-5 or a negative second moment": a math
+    domain error at the next step; now ValueError naming the state entry, when loading,
+    and nothing changes."""
+    opt, saved = adam_after_steps()
+    before = opt.state_dict()
+    edit(saved)
+    with pytest.raises(ValueError, match=message):
+        opt.load_state_dict(saved)
+    assert opt.state_dict() == before
+
+
+def test_a_second_moment_made_negative_by_hand_is_named_at_the_step() -> None:
+    x = Value(START)
+    opt = RMSprop([x], lr=0.01)
+    trajectory(opt, x, 2)
+    opt.square_avg[0] = -1.0
+    f(x).backward()
+    with pytest.raises(ValueError, match=r"state square_avg\[0\] is -1\.0: it is a running"):
+        opt.step()
+
+
+def two_parameters(grad: float) -> tuple[Value, Value]:
+    """Parameters a (gradient 1, harmless) and b (gradient ``grad``), labelled."""
+    a, b = Value(1.0, label="a"), Value(2.0, label="b")
+    a.grad, b.grad = 1.0, grad
+    return a, b
+
+
+@pytest.mark.parametrize(
+    ("cls", "hyper", "grad", "message"),
+    [
+        (SGD, {"lr": 1e308}, 6.0, r"SGD step 1: parameter 1 \(b\), at 2\.0 with gradient 6\.0: it"),
+        (SGD, {"lr": 1e308, "momentum": 0.9}, 6.0, "parameter 1 \\(b\\).*would become -inf"),
+        (Adagrad, {"lr": 1e308}, 1e200, r"its sum would be inf"),
+        (RMSprop, {"lr": 0.01}, 1e200, r"its square_avg would be inf"),
+        (Adam, {"lr": 0.01}, 1e200, r"Adam step 1: parameter 1 \(b\).*its exp_avg_sq would be inf"),
+        (AdamW, {"lr": 0.01}, 1e200, r"AdamW step 1: .*exp_avg_sq would be inf"),
+        (Adam, {"lr": 1e308}, 1.0, r"it would become -inf"),
+    ],
+)
+def test_a_step_that_would_overflow_raises_and_changes_nothing(
+    cls: type, hyper: dict, grad: float, message: str
+) -> None:
+    """Issue 10, row "SGD lr=1e308, any optimizer lr=inf, Adam with gradient 1e200": the
+    parameters silently became inf or NaN, or stopped moving (Adam: grad² = inf, so the
+    step was 0); now OverflowError naming the parameter and the optimizer, and the step is
+    all or nothing: parameter a, updated before b, is unchanged too."""
+    a, b = two_parameters(grad)
+    opt = cls([a, b], **hyper)
+    state_before = opt.state_dict()
+    with pytest.raises(OverflowError, match=message):
+        opt.step()
+    assert (a.data, b.data) == (1.0, 2.0)
+    assert opt.state_dict() == state_before and opt.step_count == 0
+    b.grad = 1.0  # with a gradient it can take, the same optimizer steps on
+    a.grad = 1.0
+    if hyper["lr"] < 1.0:
+        opt.step()
+        assert opt.step_count == 1 and a.data != 1.0
+
+
+def test_a_parameter_or_gradient_that_is_not_finite_is_named() -> None:
+    a, b = two_parameters(math.nan)
+    opt = Adam([a, b])
+    with pytest.raises(ValueError, match=r"parameter 1 \(b\), at 2\.0 with gradient nan: not a"):
+        opt.step()
+    assert (a.data, b.data) == (1.0, 2.0)
+    unlabelled = Value(math.inf)
+    with pytest.raises(
+        ValueError, match=r"SGD step 1: parameter 0, at inf with gradient 0\.0: not"
+    ):
+        SGD([unlabelled], lr=0.1).step()
