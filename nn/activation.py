@@ -8,6 +8,7 @@ for everything that picks an activation by name (``MLP(activation=...)``, the
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 from autograd import Value
@@ -86,6 +87,8 @@ class LeakyReLU(_Elementwise):
         super().__init__()
         if not isinstance(negative_slope, (int, float)) or isinstance(negative_slope, bool):
             raise TypeError(f"negative_slope must be a number, got {negative_slope!r}")
+        if not math.isfinite(negative_slope):
+            raise ValueError(f"negative_slope must be a finite number, got {negative_slope!r}")
         self.negative_slope = float(negative_slope)
 
     def function(self) -> Callable[[Value], Value]:
