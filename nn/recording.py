@@ -377,11 +377,9 @@ def fingerprint(X: Sequence[Any], y: Sequence[Any]) -> str:
 
 def _grid(points: Rows, size: int, margin: float) -> dict[str, Any]:
     """A square grid of cell centres over the points' range plus a margin."""
-    xs = [p[0] for p in points]
-    ys = [p[1] for p in points]
-    finite = [v for v in (*xs, *ys) if math.isfinite(v)]
-    if not finite:
-        xs = ys = [0.0]
+    finite = [p for p in points if math.isfinite(p[0]) and math.isfinite(p[1])]
+    xs = [p[0] for p in finite] or [0.0]
+    ys = [p[1] for p in finite] or [0.0]
     cx = (min(xs) + max(xs)) / 2.0
     cy = (min(ys) + max(ys)) / 2.0
     span = max(max(xs) - min(xs), max(ys) - min(ys))

@@ -12,6 +12,13 @@ Step-through backpropagation:
   derivatives, chain-rule products and gradients before and after; ``.trace()`` prints
   them, ``.frame(i)`` draws step i, ``.to_html(path)`` writes a self-contained player.
 
+The training player:
+
+* :class:`TrainingPlayer` -> one recorded run (``nn.fit(..., record=True)``), or several
+  side by side on one timeline, as a self-contained HTML player (``.to_html(path)``;
+  Jupyter shows it inline): the network with a heatmap per neuron, the decision
+  boundary, loss and accuracy curves and per-layer gradient bars, epoch by epoch.
+
 Plots (matplotlib; each returns a Figure and never calls ``plt.show()``):
 
 * :func:`plot_activations`, :func:`plot_history`, :func:`plot_decision_boundary`,
@@ -48,6 +55,7 @@ from viz.plots import (
     rosenbrock,
 )
 from viz.stepper import BackpropStepper, Contribution, Step
+from viz.training_player import TrainingPlayer
 
 __all__ = [
     "COLLAPSE_THRESHOLD",
@@ -56,6 +64,7 @@ __all__ = [
     "GraphDrawing",
     "GraphvizNotFoundError",
     "Step",
+    "TrainingPlayer",
     "draw_graph",
     "plot_activations",
     "plot_decision_boundary",
