@@ -471,6 +471,7 @@ class Recorder:
         rows = len(X) // batch_size if drop_last else -(-len(X) // batch_size)
         self.steps_per_epoch = max(rows, 1)
         self.steps = 0
+        self.epochs_closed = 0
         self._reset_interval()
 
         train_rows = [_floats(row) for row in X]
@@ -588,7 +589,12 @@ class Recorder:
             return
         point = -(-self.steps // self.every)
         if self._keeps(point):
-            val = self._validate()
+            try:
+                val = self._validate()
+            except OverflowError as error:
+                raise DivergenceError(
+                    f"a value overflowed evaluating the model on the validation data ({error})"
+                ) from error
             self._snapshot(
                 loss=self.loss_sum / self.rows,
                 accuracy=self.hits / self.rows if self.rule is not None else math.nan,
@@ -602,6 +608,7 @@ class Recorder:
 
     def after_epoch(self) -> None:
         """After each epoch (validation done): in epoch mode, record from the History."""
+        self.epochs_closed += 1
         if self.every is not None:
             return
         h = self.history
@@ -625,12 +632,18 @@ class Recorder:
         """
         if not isinstance(error, (DivergenceError, OverflowError)):
             return False
-        # A DivergenceError comes after its step was counted; an OverflowError during one.
-        step = self.steps if isinstance(error, DivergenceError) else self.steps + 1
-        epoch = (step - 1) // self.steps_per_epoch + 1
         reason = str(error).splitlines()[0] if str(error) else type(error).__name__
-        if isinstance(error, OverflowError):
+        if isinstance(error, DivergenceError):
+            step = self.steps  # raised after its step was counted
+        elif len(self.history.loss) > self.epochs_closed:
+            # The epoch's steps are done and its loss is in the History: evaluating the
+            # model after the epoch (on the validation data) overflowed.
+            step = self.steps
+            reason = f"a value overflowed evaluating the model after the epoch ({reason})"
+        else:
+            step = self.steps + 1  # an op overflowed during the next step
             reason = f"a value overflowed ({reason})"
+        epoch = (max(step, 1) - 1) // self.steps_per_epoch + 1
         reason = reason if len(reason) <= 200 else reason[:199] + "…"
         self.recording["diverged"] = {"epoch": epoch, "step": step, "reason": reason}
         warnings.warn(
