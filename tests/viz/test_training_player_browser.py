@@ -5,6 +5,7 @@ Screenshots go to test-artifacts/ (gitignored): training-player-*.png.
 
 from __future__ import annotations
 
+import random
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -291,3 +292,21 @@ def test_notebook_players_and_inputs_that_are_not_2d(page: tuple[Any, Watch]) ->
     assert watch.errors == [] and watch.dialogs == []
     assert p.evaluate("window.__pwned") is None
     assert p.locator(f"{b} .gt-run-name").inner_text() == HOSTILE
+
+
+def test_numbers_are_formatted_like_python(page: tuple[Any, Watch]) -> None:
+    """The page's number format is Python's ".4g", exact ties (to even) included."""
+    p, watch = page
+    p.set_content(viz.TrainingPlayer(small_run()).player_html())
+    rng = random.Random(0)
+    values = [2.0625, -2.0625, 0.0078125, 9.9995, 99995.0, 1234.5, 1e-5, 123456.0, 0.5, -0.0]
+    values += [rng.uniform(-1, 1) * 10 ** rng.randint(-9, 9) for _ in range(300)]
+    values += [rng.randint(1, 99999) / 2 ** rng.randint(0, 12) for _ in range(300)]
+    shown = p.evaluate("xs => xs.map(window.gradstepTrainingPlayer.format)", values)
+    assert shown == [fmt(v, ".4g") for v in values]
+    assert p.evaluate("[NaN, Infinity, -Infinity].map(window.gradstepTrainingPlayer.format)") == [
+        "nan",
+        "inf",
+        "-inf",
+    ]
+    assert watch.errors == []

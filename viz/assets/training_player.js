@@ -344,6 +344,9 @@
 
   // -- the player ---------------------------------------------------------------------------------
 
+  /* The page's number format, exposed so that tests can compare it with Python's. */
+  var api = { format: fmt };
+
   window.gradstepTrainingPlayer = function (id, documentKeys) {
     var root = document.getElementById(id);
     if (!root || root.getAttribute("data-gt-ready") === "1") {
@@ -1125,8 +1128,14 @@
       pair.appendChild(pos);
       pair.appendChild(neg);
       item(pair, "links: weight > 0 orange, < 0 blue; thicker: larger |weight|");
+      var task = runs[0].raw.task;
+      var points = {
+        threshold: "class 0 blue, class 1 orange; black line: the decision boundary",
+        argmax: "classes 0, 1, 2, \u2026 blue, orange, green, \u2026; the regions: the " +
+          "class predicted there (the largest output)"
+      }[task.decision] || "coloured by their target (no decision rule for this loss)";
       item(el("span", "gt-sym", "\u25CF \u25C6"), "training \u25CF and test \u25C6 points: " +
-        "class 0 blue, class 1 orange; black line: decision boundary");
+        points);
       item(el("span", "gt-sym", "+"), "probe point of the formulas (click the plot to move it)");
       if (multi) {
         runs.forEach(function (run) {
@@ -1290,6 +1299,9 @@
         }
         value = out;
       });
+      if (isOutput && run.raw.task.decision === "argmax") {
+        info.appendChild(el("p", "gt-sub", "Decision: the class of the largest output."));
+      }
       if (isOutput && run.raw.task.decision === "threshold") {
         var t = run.raw.task.threshold;
         info.appendChild(el("p", "gt-sub", "Decision: class 1 where the output > " + fmt(t) +
@@ -1451,4 +1463,5 @@
     (documentKeys ? document : root).addEventListener("keydown", onKey);
     show(0);
   };
+  window.gradstepTrainingPlayer.format = api.format;
 })();
