@@ -409,6 +409,41 @@ def _decision(rule: Any) -> tuple[str | None, float | None]:
     return None, None
 
 
+def _options(record: object, record_every: object) -> RecordOptions:
+    """The options ``record`` stands for, once ``record`` and ``record_every`` are checked."""
+    if not isinstance(record, (bool, RecordOptions)):
+        raise TypeError(f"record must be True, False or nn.RecordOptions, got {record!r}")
+    if record_every is not None:
+        if not record:
+            raise ValueError(f"record_every={record_every!r} needs record=True")
+        if not isinstance(record_every, int) or isinstance(record_every, bool) or record_every < 1:
+            raise ValueError(f"record_every must be an int >= 1 or None, got {record_every!r}")
+    return record if isinstance(record, RecordOptions) else RecordOptions()
+
+
+def _data_description(
+    X: Sequence[Any],
+    y: Sequence[Any],
+    validation_data: tuple[Sequence[Any], Sequence[Any]] | None,
+    features: int,
+) -> dict[str, Any]:
+    """``recording["data"]``: sizes and fingerprints; for 2-D inputs, the points too."""
+    X_val, y_val = validation_data if validation_data is not None else ([], [])
+    data: dict[str, Any] = {
+        "features": features,
+        "train_rows": len(X),
+        "val_rows": len(X_val),
+        "train_sha256": fingerprint(X, y),
+        "val_sha256": fingerprint(X_val, y_val) if validation_data is not None else None,
+    }
+    if features == 2:
+        data["X"] = [_floats(row) for row in X]
+        data["y"] = [_target(t) for t in y]
+        data["X_val"] = [_floats(row) for row in X_val]
+        data["y_val"] = [_target(t) for t in y_val]
+    return data
+
+
 class Recorder:
     """Keeps the frames of one ``fit`` run; ``fit`` calls it, users read ``history.recording``.
 
@@ -438,21 +473,7 @@ class Recorder:
         record: bool | RecordOptions,
         record_every: int | None,
     ) -> None:
-        if isinstance(record, RecordOptions):
-            options = record
-        elif isinstance(record, bool):
-            options = RecordOptions()
-        else:
-            raise TypeError(f"record must be True, False or nn.RecordOptions, got {record!r}")
-        if record_every is not None:
-            if not record:
-                raise ValueError(f"record_every={record_every!r} needs record=True")
-            if (
-                not isinstance(record_every, int)
-                or isinstance(record_every, bool)
-                or record_every < 1
-            ):
-                raise ValueError(f"record_every must be an int >= 1 or None, got {record_every!r}")
+        options = _options(record, record_every)
         self.history = history
         self.model = model
         self.X, self.y = X, y
@@ -474,37 +495,25 @@ class Recorder:
         self.epochs_closed = 0
         self._reset_interval()
 
-        train_rows = [_floats(row) for row in X]
-        self.train_rows = train_rows
-        features = len(train_rows[0]) if train_rows else 0
+        self.train_rows = [_floats(row) for row in X]
+        features = len(self.train_rows[0]) if self.train_rows else 0
         layers, why = network_layers(model)
         if layers is not None and layers[0].linear.in_features != features:
             wanted = layers[0].linear.in_features
             layers, why = None, f"the first Linear takes {wanted} inputs, the data has {features}"
         self.layers = layers
-        val_rows = [_floats(row) for row in validation_data[0]] if validation_data else []
-        decision, threshold = _decision(accuracy)
-        data: dict[str, Any] = {
-            "features": features,
-            "train_rows": len(X),
-            "val_rows": len(val_rows),
-            "train_sha256": fingerprint(X, y),
-            "val_sha256": fingerprint(*validation_data) if validation_data else None,
-        }
+        data = _data_description(X, y, validation_data, features)
         grid = None
         grid_missing = None
         if features == 2:
-            data["X"] = train_rows
-            data["y"] = [_target(t) for t in y]
-            data["X_val"] = val_rows
-            data["y_val"] = [_target(t) for t in validation_data[1]] if validation_data else []
-            grid = _grid(train_rows + val_rows, options.grid_size, options.margin)
+            grid = _grid(data["X"] + data["X_val"], options.grid_size, options.margin)
             self.grid_points = [[x, y_] for y_ in grid["y"] for x in grid["x"]]
         else:
             grid_missing = (
                 f"the inputs have {features} features; heatmaps and the decision boundary "
                 "need exactly 2 (a plane to draw on)"
             )
+        decision, threshold = _decision(accuracy)
         self.recording: dict[str, Any] = {
             "format": FORMAT,
             "version": VERSION,
@@ -532,7 +541,9 @@ class Recorder:
         history.recording = self.recording
 
         train_loss, train_acc = training.evaluate(model, X, y, loss, accuracy)
-        self._snapshot(loss=train_loss, accuracy=train_acc, grad_magnitudes=None)
+        self._snapshot(
+            loss=train_loss, accuracy=train_acc, val=self._validate(), grad_magnitudes=None
+        )
         self.stride = self._stride(self.frames[0])
         self.recording["stride"] = self.stride
 
@@ -546,8 +557,9 @@ class Recorder:
 
     def _stride(self, first: dict[str, Any]) -> int:
         """Keep every s-th recording point, so that frames fit max_frames and max_values."""
-        size = _count(first["state"]) + _count(first["state"]) + _count(first["neurons"])
-        size += _count(first["output"]) + _count(first["batchnorm"])
+        # Frame 0 has no gradients yet; later frames hold as many as there are parameters.
+        size = 2 * _count(first["state"]) + _count(first["batchnorm"])
+        size += _count(first["neurons"]) + _count(first["output"])
         cap = min(self.options.max_frames, max(2, self.options.max_values // max(size, 1)))
         return max(1, -(-self._points() // (cap - 1)))
 
@@ -667,11 +679,10 @@ class Recorder:
         *,
         loss: float,
         accuracy: float,
+        val: tuple[float, float] | None,
         grad_magnitudes: dict[str, float] | None,
-        val: tuple[float, float] | None = None,
     ) -> None:
-        if not self.frames:  # frame 0: validate here; later frames get it from the caller
-            val = self._validate()
+        """Append a frame: the numbers given, and what the model is now (see the layout)."""
         model = self.model
         first = not self.frames
         frame: dict[str, Any] = {
