@@ -268,7 +268,7 @@ def test_notebook_players_and_inputs_that_are_not_2d(page: tuple[Any, Watch]) ->
     """Two notebook fragments on one page, without a Content-Security-Policy."""
     p, watch = page
     flat = viz.TrainingPlayer(small_run(features=3), names=["3 features"])
-    plane = viz.TrainingPlayer(small_run(), names=[HOSTILE])
+    plane = viz.TrainingPlayer(small_run(), names=[HOSTILE], max_frames=4)  # of 7
     p.set_content(
         "<!DOCTYPE html><html><body>"
         f"<div class='cell'>{flat._repr_html_()}</div>"
@@ -282,6 +282,9 @@ def test_notebook_players_and_inputs_that_are_not_2d(page: tuple[Any, Watch]) ->
     assert "No heatmaps or decision boundary: the inputs have 3 features" in missing
     assert p.locator(f"{a} .gt-net-svg .gt-neuron").count() == 3 + 5 + 4 + 1
     assert p.locator(f"{a} .gt-curve[data-curve='loss'] path.gt-series").count() == 2
+    note = p.locator(f"{b} .gt-subsampled").inner_text()
+    assert note.startswith("Showing 4 of 7 recorded frames, evenly spaced")
+    assert p.locator(f"{a} .gt-subsampled").count() == 0
     # keys move only the player that has focus
     p.locator(f"{b} .gt-title").click()
     p.keyboard.press("ArrowRight")
