@@ -31,7 +31,9 @@ Public API:
   name, with a learning rate to start from).
 * :mod:`nn.data`: ``make_moons``, ``make_circles``, ``make_blobs``, ``make_spirals``,
   ``make_xor``, ``DATASETS`` (by name), ``batches``, ``train_test_split``.
-* Training: :func:`fit` (returns a :class:`History`), :func:`evaluate`.
+* Training: :func:`fit` (returns a :class:`History`), :func:`evaluate`;
+  ``fit(..., record=True)`` or ``record=RecordOptions(...)`` keeps frames of the run for
+  the training player (see :mod:`nn.recording`).
 * Checkpoints: :func:`save`, :func:`load` (JSON).
 """
 
@@ -70,6 +72,7 @@ from nn.losses import (
 )
 from nn.models import MLP, LogisticRegression
 from nn.module import IncompatibleKeys, Module, StateDictError
+from nn.recording import RecordOptions
 from nn.training import History, accuracy_rule, evaluate, fit
 
 __all__ = [
@@ -84,6 +87,7 @@ __all__ = [
     "LogisticRegression",
     "Module",
     "ReLU",
+    "RecordOptions",
     "Sequential",
     "Sigmoid",
     "StateDictError",

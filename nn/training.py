@@ -7,7 +7,7 @@ import numbers
 import random
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeGuard, TypeVar
+from typing import TYPE_CHECKING, Any, TypeGuard, TypeVar
 
 from tqdm.auto import tqdm as auto_tqdm  # type: ignore[import-untyped]
 
@@ -25,6 +25,9 @@ from nn.losses import (
 )
 from nn.module import Module
 from nn.optim.optimizer import Optimizer
+
+if TYPE_CHECKING:
+    from nn.recording import RecordOptions
 
 LossFunction = Callable[[Any, Any], Value]
 AccuracyFunction = Callable[[Any, Any], float]
@@ -54,6 +57,12 @@ class History:
             of its parameters per epoch (the mean over the epoch's batches of the mean
             over the layer's parameters, right after ``backward()``): the numbers of a
             vanishing-gradient plot.
+        recording: with ``fit(..., record=True)``, the frames of the run as plain data
+            (parameters, gradients, heatmap grids... per epoch; the layout is documented
+            in :mod:`nn.recording`), which ``viz.TrainingPlayer`` plays; else None.
+
+    ``to_dict()`` and ``from_dict()`` convert to and from plain data that ``json``
+    writes and reads back exactly (NaN included, as Python's json writes it).
     """
 
     loss: list[float] = field(default_factory=list)
@@ -61,6 +70,26 @@ class History:
     val_loss: list[float] = field(default_factory=list)
     val_accuracy: list[float] = field(default_factory=list)
     grad_magnitudes: dict[str, list[float]] = field(default_factory=dict)
+    recording: dict[str, Any] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Everything as plain data (a copy): ``json.dumps(history.to_dict())`` saves it."""
+        from nn.recording import plain_copy
+
+        fields = ("loss", "accuracy", "val_loss", "val_accuracy", "grad_magnitudes", "recording")
+        data: dict[str, Any] = plain_copy({name: getattr(self, name) for name in fields})
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Any) -> History:
+        """The History that :meth:`to_dict` (or its JSON round trip) describes.
+
+        Raises:
+            ValueError: if ``data`` is not such a dict (the message names the field).
+        """
+        from nn.recording import history_from_dict
+
+        return history_from_dict(cls, data)
 
 
 def _data(x: Any) -> Any:
@@ -353,6 +382,8 @@ def fit(
     accuracy: AccuracyFunction | None = None,
     progress: bool = True,
     on_epoch_end: EpochCallback | None = None,
+    record: bool | RecordOptions = False,
+    record_every: int | None = None,
 ) -> History:
     """Train ``model`` on ``(X, y)``: for each batch, forward, loss, backward, optimizer step.
 
@@ -377,10 +408,18 @@ def fit(
         on_epoch_end: called as ``on_epoch_end(epoch, history)`` after each epoch (1 for
             the first), once its numbers are in ``history``: print a line, stop early
             by raising, save a checkpoint...
+        record: keep frames of the run in ``history.recording`` for ``viz.TrainingPlayer``
+            (True, or an ``nn.RecordOptions``; see :mod:`nn.recording`). Frame 0 is the
+            model before the first step. If the loss or a parameter becomes NaN or
+            infinite (or an op overflows), fit then stops, warns (RuntimeWarning) and
+            returns the History, whose recording says where (``"diverged"``);
+            without ``record`` such errors propagate as before.
+        record_every: with ``record``, a frame every this many optimizer steps
+            instead of one per epoch.
 
     Returns:
         A :class:`History` with the loss, accuracy and per-layer gradient magnitudes of
-        every epoch.
+        every epoch (and the recording, with ``record``).
 
     Raises:
         ValueError: before the first optimizer step (so the model is unchanged), for
@@ -422,6 +461,24 @@ def fit(
     layers = _layers(model)
     history = History(grad_magnitudes={name: [] for name, _ in layers})
     shuffles = random.Random(seed)
+    recorder = None
+    if record or record_every is not None:
+        from nn.recording import Recorder  # imported here: nn.recording imports this module
+
+        recorder = Recorder(
+            history,
+            model,
+            X,
+            y,
+            loss=loss,
+            accuracy=rule,
+            epochs=epochs,
+            batch_size=size,
+            drop_last=drop_last,
+            record=record,
+            record_every=record_every,
+            validation_data=validation_data,
+        )
     was_training = model.training
     model.train()
     bar = progress_bar(range(epochs), enabled=progress, desc="training", unit="epoch", leave=False)
@@ -445,6 +502,8 @@ def fit(
                 loss_sum += value.data * len(x_batch)
                 rows += len(x_batch)
                 steps += 1
+                if recorder is not None:
+                    recorder.after_step(value.data, out, y_batch)
             history.loss.append(loss_sum / rows)
             history.accuracy.append(hits / rows if rule is not None else math.nan)
             for name in grad_sums:
@@ -458,8 +517,13 @@ def fit(
                 history.val_accuracy.append(val_acc)
                 shown["val_loss"] = f"{val_loss:.4f}"
             bar.set_postfix(shown, refresh=False)
+            if recorder is not None:
+                recorder.after_epoch()
             if on_epoch_end is not None:
                 on_epoch_end(epoch + 1, history)
+    except Exception as error:
+        if recorder is None or not recorder.stop_on(error):
+            raise
     finally:
         bar.close()
         model.train(was_training)

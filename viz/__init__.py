@@ -14,6 +14,13 @@ Step-through backpropagation:
   derivatives, chain-rule products and gradients before and after; ``.trace()`` prints
   them, ``.frame(i)`` draws step i, ``.to_html(path)`` writes a self-contained player.
 
+The training player:
+
+* :class:`TrainingPlayer` -> one recorded run (``nn.fit(..., record=True)``), or several
+  side by side on one timeline, as a self-contained HTML player (``.to_html(path)``;
+  Jupyter shows it inline): the network with a heatmap per neuron, the decision
+  boundary, loss and accuracy curves and per-layer gradient bars, epoch by epoch.
+
 Plots (matplotlib; each returns a Figure and never calls ``plt.show()``):
 
 * :func:`plot_activations`, :func:`plot_history`, :func:`plot_decision_boundary`,
@@ -64,6 +71,7 @@ from viz.plots import (
 )
 from viz.stepper import BackpropStepper, Contribution, Step
 from viz.surfaces import ravine, rosenbrock
+from viz.training_player import TrainingPlayer
 
 __all__ = [
     "COLLAPSE_THRESHOLD",
@@ -72,6 +80,7 @@ __all__ = [
     "GraphDrawing",
     "GraphvizNotFoundError",
     "Step",
+    "TrainingPlayer",
     "draw_graph",
     "plot_activations",
     "plot_decision_boundary",
