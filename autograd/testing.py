@@ -31,6 +31,8 @@ from hypothesis import assume
 from hypothesis import strategies as st
 
 from autograd import ops as autograd_ops
+from autograd.engine_check import EngineReport as EngineReport
+from autograd.engine_check import check_engine as check_engine
 from autograd.value import Number, Value, apply, lift
 
 DEFAULT_MARGIN = 0.1
