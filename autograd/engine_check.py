@@ -538,11 +538,10 @@ class _Text:
             return f"{base} ** {_number_text(kind.exponent)}", _POWER
         assert step.number is not None or kind.shape == "vv"
         number = (_number_text(step.number), _ATOM) if step.number is not None else ("", 0)
-        left, right = {
-            "vv": (args[0], args[1]) if len(args) == 2 else (args[0], args[0]),
-            "vn": (args[0], number),
-            "nv": (number, args[0]),
-        }[kind.shape]
+        if kind.shape == "vv":
+            left, right = args
+        else:
+            left, right = (args[0], number) if kind.shape == "vn" else (number, args[0])
         precedence = _BINARY[kind.op][1]
         # The right side gets parentheses at equal precedence too: x - (y - z), and
         # x + (y + z), which shows the graph's real shape.
@@ -606,7 +605,7 @@ class _Text:
             return f"1 / {c}" if kind.shape == "vn" else f"-{c} / {x}**2"
         if kind.shape == "pow":
             n = kind.exponent
-            return f"{n} * {x} ** {_number_text(n - 1)}"
+            return f"2 * {x}" if n == 2 else f"{n} * {x} ** {_number_text(n - 1)}"
         return {
             "neg": "-1",
             "tanh": f"1 - tanh({x})**2",
@@ -709,11 +708,12 @@ class _Checker:
 
     def _check(self, case: _Case, ref: _Reference) -> None:
         leaves = []
-        for x in case.inputs:
+        for i, x in enumerate(case.inputs):
             try:
                 leaves.append(self.engine(x))
             except Exception as error:
-                raise self._error(case, ref, f"{self.name}({x!r})", error, 1) from None
+                doing = f"making the input {'xyz'[i]} = {self.name}({x!r})"
+                raise self._error(case, ref, doing, error, 1) from None
         for run in (1, 2):
             if run == 2:
                 # The training-loop protocol: zero the inputs' gradients, build the
@@ -793,7 +793,6 @@ class _Checker:
     ) -> _EngineError:
         text = _Text(case, [node] if node is not None else [])
         lines = self._head(text, run)
-        hint = None
         if node is None:
             lines.append(f"  while:       {doing}")
         else:
@@ -804,18 +803,12 @@ class _Checker:
             lines.append(f"  while:       computing {text.name(node)} = {text.definitions[node]}")
             if any(i >= len(case.inputs) for i in step.operands):
                 lines.append(f"               with {at}")
-            if step.kind.takes_number:
-                hint = (
-                    f"{step.kind.form} calls {step.kind.method} with a plain number; a "
-                    f"micrograd-style class wraps it first: other = other if "
-                    f"isinstance(other, {self.name}) else {self.name}(other)."
-                )
         lines.append(f"  error:       {_describe_error(error)}")
         where = _where(error)
         if where:
             lines.append(f"  raised at:   {where}")
         return self._finish(
-            f"{self.name} raised an exception on this expression.", lines, hint, case
+            f"{self.name} raised an exception on this expression.", lines, None, case
         )
 
     def _value_failure(
@@ -932,17 +925,25 @@ def _diagnose(case: _Case, reference: _Reference, text: _Text, i: int, got: floa
             "before it calls any _backward."
         )
     name = text.name(i)
+    overwritten = None
     if len(uses) >= 2 and any(close(use.contribution) for use in uses):
         shares = " + ".join(_show(use.contribution) for use in uses)
-        return (
+        overwritten = (
             f"{name} is used {len(uses)} times, so its gradient is the SUM of {len(uses)} "
             f"contributions ({shares} = {_show(expected)}), but it got only one of them. "
             "Did you write `=` instead of `+=` in a _backward? Each _backward must add to "
             "its inputs' .grad (self.grad += ...), never overwrite it."
         )
-    topological = _partial_consumer(case, reference, text, i, got, close)
-    if topological:
-        return topological
+    early = _partial_consumer(case, reference, text, i, got, close)
+    if overwritten and early:
+        # Both mistakes explain these numbers. If every use of the node is in one step
+        # and there are other steps, that step alone was tried and passed (the failure
+        # was reduced, see _Checker.reduce), so its _backward does accumulate.
+        if len({use.consumer for use in uses}) == 1 and len(case.steps) > 1:
+            return early
+        return f"two different mistakes give exactly these numbers. (1) {early} (2) {overwritten}"
+    if overwritten or early:
+        return overwritten or early
     if len(uses) == 1:
         use = uses[0]
         consumer_grad = reference.grads[use.consumer]
@@ -1184,12 +1185,12 @@ def check_engine(
         # over a set, whose order can change from run to run): report what was seen.
         if checker.smallest is None:
             raise
-        raise AssertionError(
-            checker.reduce(checker.smallest).message
-            + "\n\nNote: the same expression does not always fail "
-            f"with {name}: its result depends on something that changes between runs "
-            "(often the order of iterating over a set)."
-        ) from None
+        note = (
+            f"Note: the same expression does not always fail with {name}: its result depends "
+            "on something that changes between runs (often the order of iterating over a set)."
+        )
+        message = checker.reduce(checker.smallest).message
+        raise AssertionError(message + "\n\n" + "\n".join(textwrap.wrap(note, 92))) from None
     except HypothesisException as error:
         raise RuntimeError(f"check_engine could not run its examples: {error}") from None
     return EngineReport(

@@ -14,8 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import find, given
+from hypothesis import strategies as st
 
 from autograd import Value, no_grad
+from autograd.engine_check import _KINDS, _Case, _cases, _Reference, _Text
 from autograd.testing import EngineReport, check_engine
 
 FEW = 40
@@ -514,3 +517,63 @@ def test_an_exception_in_an_op_shows_the_expression() -> None:
     assert field_of(message, "error").startswith("ValueError: cannot handle -")
     assert field_of(message, "raised at").startswith("test_check_engine.py, line ")
     assert "TanhRaises.tanh" in field_of(message, "raised at")
+
+
+def test_an_engine_that_fails_only_sometimes_is_still_reported() -> None:
+    class FirstTimeWrong(Micro):
+        """Wrong in its very first backward pass only, so the failure cannot be replayed."""
+
+        calls = 0
+
+        def backward(self) -> None:
+            super().backward()
+            FirstTimeWrong.calls += 1
+            if FirstTimeWrong.calls == 1:
+                self.grad = 2.0
+
+    message = failure(FirstTimeWrong)
+    assert "d out / d out" in message and "out.grad = 1.0" in message
+    assert "does not always fail" in message
+
+
+# -- the expressions themselves ---------------------------------------------------------------
+
+
+@given(_cases(_KINDS), st.sets(st.integers(0, 12)))
+def test_the_printed_expression_is_the_graph(case: _Case, mention: set[int]) -> None:
+    """Evaluated as Python, the message's expression gives gradstep's value: the
+    parentheses and the `where` names say exactly what the graph computes."""
+    expression = _Text(case, mention).expression()
+    out, _, where = expression.removeprefix("out = ").partition("   where ")
+    namespace: dict[str, Any] = {
+        "tanh": math.tanh,
+        "exp": math.exp,
+        "relu": lambda v: max(v, 0.0),
+        "sigmoid": lambda v: 1 / (1 + math.exp(-v)),
+        **dict(zip("xyz", case.inputs, strict=False)),
+    }
+    for definition in where.split(", ") if where else []:
+        name, _, formula = definition.partition(" = ")
+        namespace[name] = eval(formula, namespace)
+    assert eval(out, namespace) == pytest.approx(
+        _Reference.of(case).values[-1], rel=1e-9, abs=1e-12
+    )
+
+
+def test_expressions_reuse_intermediate_nodes() -> None:
+    def reused(case: _Case) -> bool:
+        used = [i for step in case.steps for i in step.operands if i >= len(case.inputs)]
+        return len(used) > len(set(used))
+
+    case = find(_cases(_KINDS), reused)
+    assert "where t1 = " in _Text(case).expression()
+
+
+class StoresDouble(Micro):
+    def __init__(self, data: float, children: tuple[Any, ...] = ()) -> None:
+        super().__init__(2 * data, children)
+
+
+def test_a_constructor_that_changes_the_number() -> None:
+    with pytest.raises(AssertionError, match=r"StoresDouble\(2.0\).data is 4.0: it should be 2.0"):
+        check_engine(StoresDouble, max_examples=5, seed=0)
