@@ -87,9 +87,10 @@ When a check fails
 ------------------
 
 Hypothesis, the property-testing library behind ``check_engine``, shrinks the failing
-example to the smallest one it can find, and ``check_engine`` raises an
-``AssertionError`` that shows it: the expression written out with its input numbers,
-the node, which gradient (``d out / d x``), gradstep's number and yours, and a hint
+example to the smallest one it can find; ``check_engine`` then also tries each
+sub-expression and each operation alone on its numbers. It raises an ``AssertionError``
+showing the smallest expression that still fails, written out with its input numbers;
+the node; which gradient (``d out / d x``); gradstep's number and yours; and a hint
 when the pattern is a known one (``=`` instead of ``+=``, a backward pass out of
 topological order, a wrong local derivative, state kept between passes). An exception
 raised by your class is reported the same way, with the expression that caused it.
@@ -135,8 +136,8 @@ GRAD_RTOL = 1e-6
 """Relative tolerance for gradients, relative to the size of the chain-rule terms summed."""
 GRAD_ATOL = 1e-9
 """Absolute tolerance for gradients."""
-DEFAULT_MAX_EXAMPLES = 150
-"""Random expressions per call: about a second on a laptop, a few on a slow machine."""
+DEFAULT_MAX_EXAMPLES = 300
+"""Random expressions per call: under a second on a laptop, a few on a slow machine."""
 
 MAX_INPUTS = 3
 MAX_STEPS = 8
@@ -1121,8 +1122,8 @@ def check_engine(
             operations ``+ - * /`` (with values and with plain numbers on either side),
             ``** n`` for a number n, unary ``-``, ``tanh()``, ``exp()``, ``relu()`` and
             ``sigmoid()``, those it has are checked.
-        max_examples: how many random expressions to check. The default takes about a
-            second; more find rarer bugs.
+        max_examples: how many random expressions to check. The default takes under a
+            second on a laptop; more find rarer bugs.
         seed: makes the run repeatable. ``None`` (the default) picks a new seed each
             call; the report and any error message say which one was used.
 
@@ -1136,8 +1137,14 @@ def check_engine(
             the node, which gradient (``d out / d x``), gradstep's number and the class's
             own, and a hint when the mistake looks like a common one.
         TypeError: when the class lacks what is needed: a constructor from a number,
-            ``.data``, ``.grad``, ``.backward()``, or every one of the operations above.
+            ``.data``, ``.grad``, ``.backward()``, or every one of the operations above;
+            also for a ``seed`` that is not an int.
         ValueError: for ``max_examples`` below 1.
+
+    Note:
+        check_engine runs hypothesis itself: call it from a notebook cell or a plain
+        test function. Inside a hypothesis ``@given`` test of your own, hypothesis
+        refuses the nesting (its ``nested_given`` health check).
 
     Example:
         >>> from autograd import Value
