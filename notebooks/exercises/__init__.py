@@ -30,7 +30,8 @@ Decorate a *body* with :func:`~exercises.feedback.checker`. The body gets the an
 (never the placeholder: the decorator handles that) and returns a
 :class:`~exercises.feedback.Verdict`, made with :func:`~exercises.feedback.right`,
 :func:`~exercises.feedback.not_yet` or :func:`~exercises.feedback.wrong_type`.
-Inside it, :func:`~exercises.feedback.reject` stops at the first problem, and
+Inside it, :func:`~exercises.feedback.reject` (or :func:`~exercises.feedback.stop` with
+a ready verdict) stops at the first problem, and
 :func:`~exercises.feedback.attempt` runs the learner's code, turning an exception into a
 verdict. For the common case of one number or a list of numbers,
 :func:`~exercises.feedback.expect_number` and :func:`~exercises.feedback.expect_numbers`

@@ -24,7 +24,6 @@ from typing import Any
 
 import autograd
 from exercises.feedback import (
-    AnswerError,
     Verdict,
     attempt,
     checker,
@@ -33,6 +32,7 @@ from exercises.feedback import (
     reject,
     right,
     show,
+    stop,
     wrong_type,
 )
 
@@ -69,7 +69,7 @@ def _the_class(answer: object, attach: str = "") -> type:
     if isinstance(answer, type):
         return answer
     if hasattr(answer, "data"):
-        raise AnswerError(
+        stop(
             wrong_type(
                 answer,
                 "your class Value itself",
@@ -77,7 +77,7 @@ def _the_class(answer: object, attach: str = "") -> type:
             )
         )
     if callable(answer):
-        raise AnswerError(
+        stop(
             wrong_type(
                 answer,
                 "your class Value itself",
@@ -86,9 +86,7 @@ def _the_class(answer: object, attach: str = "") -> type:
                 else "write answer = Value, the class",
             )
         )
-    raise AnswerError(
-        wrong_type(answer, "your class Value itself", "after the class, write answer = Value")
-    )
+    stop(wrong_type(answer, "your class Value itself", "after the class, write answer = Value"))
 
 
 def _is_node(obj: object) -> bool:

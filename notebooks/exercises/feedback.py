@@ -3,8 +3,8 @@
 A checker's body receives the learner's answer and returns a :class:`Verdict`;
 :func:`checker` turns that body into the function the notebook calls, which handles the
 placeholder, prints the verdict as one line and returns True or False. Inside a body,
-:func:`reject` stops at the first problem found, and :func:`attempt` runs the learner's
-code so that their exception becomes a verdict instead of a traceback.
+:func:`reject` (or :func:`stop`) stops at the first problem found, and :func:`attempt`
+runs the learner's code so that their exception becomes a verdict, not a traceback.
 
     >>> @checker(start="put the slope of x**2 at x = 3 in answer")
     ... def check_slope(answer: object) -> Verdict:
@@ -50,6 +50,7 @@ __all__ = [
     "reject",
     "right",
     "show",
+    "stop",
     "wrong_type",
 ]
 
@@ -118,6 +119,11 @@ def reject(problem: str, hint: str) -> NoReturn:
     raise AnswerError(not_yet(problem, hint))
 
 
+def stop(verdict: Verdict) -> NoReturn:
+    """Stop checking here with this verdict (for example one made by :func:`wrong_type`)."""
+    raise AnswerError(verdict)
+
+
 def wrong_type(answer: object, expected: str, hint: str) -> Verdict:
     """An answer of the wrong type or shape, said in one sentence with a hint.
 
@@ -151,11 +157,16 @@ def describe(answer: object) -> str:
         return f"a {type(answer).__name__} of {n} item{'' if n == 1 else 's'}"
     data = as_number(getattr(answer, "data", None))
     if data is not None:
-        return f"a {type(answer).__name__} (data={show(data)})"
+        return f"{_a(type(answer).__name__)} (data={show(data)})"
     if inspect.isroutine(answer):
         name = getattr(answer, "__name__", "")
         return "a lambda function" if name == "<lambda>" else f"the function {name}"
-    return f"a {type(answer).__name__}"
+    return _a(type(answer).__name__)
+
+
+def _a(noun: str) -> str:
+    """``noun`` with its indefinite article: "a list", "an object"."""
+    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
 
 
 def show(x: float) -> str:
@@ -242,13 +253,16 @@ def expect_numbers(
     rtol: float = RTOL,
     atol: float = ATOL,
 ) -> Verdict:
-    """The whole check for an answer that is a list (or tuple) of numbers of a known length.
+    """The whole check for an answer that is a list (or tuple, or numpy array) of numbers.
 
     >>> print(expect_numbers([1, 2], [1.0, 2.0, 3.0], name="the grads", hint="one per input"))
     ✗ not yet: the grads should be 3 numbers, you gave 2 (hint: one per input)
     >>> print(expect_numbers([1, 2, 4], [1.0, 2.0, 3.0], name="the grads", hint="look again"))
     ✗ not yet: the grads: number 3 should be 3, you gave 4 (hint: look again)
     """
+    tolist = getattr(answer, "tolist", None)
+    if callable(tolist) and not isinstance(answer, (list, tuple)):
+        answer = tolist()  # a numpy array (or a tensor) as a list
     if not isinstance(answer, (list, tuple)):
         return wrong_type(
             answer, f"a list of {len(expected)} numbers", f"write [..., ...] with {name}"

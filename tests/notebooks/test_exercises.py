@@ -28,7 +28,9 @@ import exercises
 import nbformat
 import pytest
 from exercise_cases import Case, Wrong
-from exercises.feedback import Checker
+from exercises.feedback import Checker, Verdict, checker, expect_number, expect_numbers
+
+import autograd
 
 ROOT = Path(__file__).resolve().parents[2]
 FOLDER = ROOT / "notebooks"
@@ -377,3 +379,50 @@ def test_checker_says_how_to_start(name: str, capsys: pytest.CaptureFixture[str]
     verdict, out = run(CHECKERS[name], ..., capsys)
     assert verdict is False
     assert out.startswith("→ to start: "), out
+
+
+# -- (c) the helpers in exercises/feedback.py ------------------------------------------------------
+
+
+def test_an_unexpected_error_inside_a_checker_reaches_the_learner_as_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    @checker(start="anything")
+    def check_buggy(answer: object) -> Verdict:
+        return {}[answer]  # type: ignore[no-any-return]  # a bug in the checker
+
+    monkeypatch.setattr("exercises.feedback.RAISE_CHECKER_ERRORS", False)
+    assert check_buggy(1) is False
+    out = capsys.readouterr().out
+    assert (
+        out == "✗ not yet: checking your answer ran into KeyError: 1 (hint: this is "
+        "unexpected: look at the answer's type, and tell your teacher)\n"
+    )
+    monkeypatch.setattr("exercises.feedback.RAISE_CHECKER_ERRORS", True)
+    with pytest.raises(KeyError):
+        check_buggy(1)
+
+
+def test_expect_number_explains_each_kind_of_wrong_answer() -> None:
+    def verdict(answer: object) -> str:
+        return str(expect_number(answer, 1.92, name="dL/dw1", hint="0.64 times x1"))
+
+    assert verdict(1.92) == "✓ right: dL/dw1 is 1.92"
+    assert verdict(1.9200000001) == "✓ right: dL/dw1 is 1.92"
+    assert verdict(0.64) == "✗ not yet: dL/dw1 should be 1.92, you gave 0.64 (hint: 0.64 times x1)"
+    assert "without quotes" in verdict("1.92")
+    assert "its .grad" in verdict(autograd.Value(1.92))
+    assert "not a list" in verdict([1.92])
+    assert "but it is the bool True" in verdict(True)
+    assert "you gave nan" in verdict(float("nan"))
+
+
+def test_expect_numbers_checks_type_length_and_items() -> None:
+    def verdict(answer: object) -> str:
+        return str(expect_numbers(answer, [1.0, -2.0], name="the grads", hint="look again"))
+
+    assert verdict((1, -2)) == "✓ right: the grads are 1, -2"
+    assert verdict(1.0).startswith("✗ not yet: the answer should be a list of 2 numbers")
+    assert "should be 2 numbers, you gave 3" in verdict([1, -2, 3])
+    assert "item 2 should be a number, but it is a str ('-2')" in verdict([1, "-2"])
+    assert "number 2 should be -2, you gave 2" in verdict([1, 2])
