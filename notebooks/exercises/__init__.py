@@ -52,8 +52,8 @@ Four cells in a row, which ``tests/notebooks/test_exercises.py`` checks in every
 
 1. markdown starting with ``**Exercise N.k**`` (N the notebook's number, k = 1, 2, ... in
    order), then the task; say what ``answer`` should be;
-2. the learner's code cell, starting with ``answer = ...`` (comments with a skeleton to
-   fill in may follow);
+2. the learner's code cell, whose first line of code is ``answer = ...``, the placeholder
+   (comments may come before it, and after it a commented skeleton to fill in);
 3. the checker cell, just ``check_<name>(answer)``;
 4. the solution, a code cell with the metadata
    ``{"jupyter": {"source_hidden": true}, "tags": ["solution"]}`` (collapsed in

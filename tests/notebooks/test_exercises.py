@@ -41,6 +41,7 @@ HEADING = re.compile(r"\*\*Exercise (\d+)\.(\d+)\*\*")
 CHECKER_CELL = re.compile(r"(check_\w+)\(answer\)")
 SOLUTION_END = re.compile(r"assert (check_\w+)\(solution_answer\)")
 SOLUTION_NAME = re.compile(r"(solution_|Solution)\w*")
+PLACEHOLDER = re.compile(r"answer = \.\.\.\s*(#.*)?")
 
 
 def module_name(notebook: Path) -> str:
@@ -141,7 +142,9 @@ def read_exercises(path: Path) -> tuple[list[Exercise], list[str]]:
             continue
         learner, check, solution = cells[i + 1], cells[i + 2], cells[i + 3]
         part_of_exercise.update({i + 1, i + 2, i + 3})
-        if learner.cell_type != "code" or first_statement(learner.source) != "answer = ...":
+        if learner.cell_type != "code" or not PLACEHOLDER.fullmatch(
+            first_statement(learner.source)
+        ):
             problems.append(f"{label}: the next cell must be code starting with `answer = ...`")
         if is_solution_cell(learner):
             problems.append(f"{label}: the learner's cell is tagged solution")
@@ -205,7 +208,7 @@ def test_the_structure_check_finds_broken_exercises(tmp_path: Path) -> None:
         md("# Title"),
         code("from exercises.demo import check_a, check_b, check_c"),
         md("**Exercise 9.1** fine."),
-        code("answer = ...\n# write it"),
+        code("# write it below\nanswer = ...  # your number"),
         code("check_a(answer)"),
         code("solution_answer = 1\nassert check_a(solution_answer)", solution=True),
         md("**Exercise 9.3** misnumbered, no placeholder, solution not hidden."),
