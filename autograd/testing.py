@@ -31,6 +31,8 @@ from hypothesis import assume
 from hypothesis import strategies as st
 
 from autograd import ops as autograd_ops
+from autograd.engine_check import EngineReport as EngineReport
+from autograd.engine_check import check_engine as check_engine
 from autograd.numbers import Number
 from autograd.value import Value, apply, lift
 

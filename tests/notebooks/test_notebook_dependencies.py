@@ -2,7 +2,8 @@
 
 A learner installs ``gradstep[notebooks]`` and opens the course: every module a notebook
 imports, or runs with ``python -m``, must then be there. This reads the imports of every
-code cell and checks each against the standard library, gradstep's own packages, and the
+code cell and checks each against the standard library, gradstep's own packages, the
+course's packages next to the notebooks (``exercises``, ``solutions``), and the
 distributions that gradstep's installed metadata requires (the base dependencies plus the
 ``notebooks`` extra).
 """
@@ -16,8 +17,11 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
-NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("*.ipynb"))
+FOLDER = Path(__file__).resolve().parents[2] / "notebooks"
+NOTEBOOKS = sorted(FOLDER.glob("*.ipynb"))
 OURS = {"autograd", "nn", "viz", "gradstep"}
+COURSE = {p.name for p in FOLDER.iterdir() if (p / "__init__.py").is_file()}
+"""The course's own packages next to the notebooks (``exercises``, ``solutions``)."""
 RUN_AS_MODULE = re.compile(r"""["']-m["']\s*,\s*["']([A-Za-z_][\w.]*)["']|-m\s+([A-Za-z_][\w.]*)""")
 
 
@@ -53,14 +57,15 @@ def promised_distributions() -> set[str]:
 
 
 def test_the_notebooks_extra_provides_every_import() -> None:
-    assert len(NOTEBOOKS) >= 7
+    assert len(NOTEBOOKS) >= 8
+    assert {"exercises", "solutions"} <= COURSE
     promised = promised_distributions()
     assert {"matplotlib", "jupyterlab", "pytest"} <= promised
     providers = metadata.packages_distributions()
     unprovided = {}
     for notebook in NOTEBOOKS:
         for module in modules_used(notebook):
-            if module in sys.stdlib_module_names or module in OURS:
+            if module in sys.stdlib_module_names or module in OURS | COURSE:
                 continue
             distributions = {d.lower().replace("_", "-") for d in providers.get(module, [])}
             if not distributions & promised:

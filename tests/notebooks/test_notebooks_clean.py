@@ -12,9 +12,9 @@ FOLDER = Path(__file__).resolve().parents[2] / "notebooks"
 NOTEBOOKS = sorted(FOLDER.glob("*.ipynb"))
 
 
-def test_the_course_has_its_seven_notebooks() -> None:
+def test_the_course_has_its_eight_notebooks() -> None:
     numbers = [int(p.name[:2]) for p in NOTEBOOKS if re.match(r"\d\d_", p.name)]
-    assert numbers == list(range(1, 8)), [p.name for p in NOTEBOOKS]
+    assert numbers == list(range(1, 9)), [p.name for p in NOTEBOOKS]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
