@@ -84,9 +84,10 @@ course: $(VENV)/.installed-course
 
 # The learner's way in: their own copy in lab/, which git ignores, so saving a run
 # notebook never dirties the clone and git pull never conflicts.
+# (JupyterLab refuses to run as root unless told; root is the usual user in a container.)
 lab: $(VENV)/.installed-notebooks lab-copy
 	@.ci/system-deps dot
-	$(BIN)/jupyter lab $(LAB)
+	$(BIN)/jupyter lab $(LAB)$(if $(filter 0,$(shell id -u)), --allow-root)
 
 lab-copy: | $(PY)
 	@$(PY) .ci/course/lab_copy.py notebooks $(LAB)

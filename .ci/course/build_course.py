@@ -21,16 +21,18 @@ Usage::
     python .ci/course/build_course.py --out /tmp/site notebooks/01_*.ipynb
     python .ci/course/build_course.py --jobs 1 --timeout 60
 
-A notebook that fails stops the build with one line per failure, naming the notebook,
-the cell and the error, and exit status 1; the index is then not written, so a broken
-site never looks complete.
+A notebook that fails is reported in one line naming the notebook, the cell and the
+error; the build then exits with status 1 and leaves the index as it was, so a broken
+build never looks complete.
 """
 
 from __future__ import annotations
 
 import argparse
 import html
+import multiprocessing
 import re
+import signal
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -440,7 +442,9 @@ def write_stylesheet(out: Path) -> Path:
     code_colours = "\n".join(HtmlFormatter(style="default").get_token_style_defs(".highlight"))
     css = (HERE / "course.css").read_text(encoding="utf-8")
     path = out / "course.css"
-    path.write_text(f"{css}\n/* code colours: Pygments' default style */\n{code_colours}\n")
+    path.write_text(
+        f"{css}\n/* code colours: Pygments' default style */\n{code_colours}\n", encoding="utf-8"
+    )
     return path
 
 
@@ -486,6 +490,12 @@ class Report:
     index: Path | None = None
 
 
+def _ignore_ctrl_c() -> None:
+    """Leave Ctrl-C to the main process, which stops the workers (see :func:`build`):
+    a worker interrupted in the middle of nbclient prints pages of traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def build(
     notebooks: Sequence[Path],
     out: Path,
@@ -513,20 +523,29 @@ def build(
     chapters = [read_chapter(path, i + 1) for i, path in enumerate(notebooks)]
     title = course_title(notebooks[0].parent) if notebooks else DEFAULT_TITLE
     report = Report()
-    with ProcessPoolExecutor(max_workers=max(1, min(jobs, len(chapters)))) as pool:
-        futures = [
+    workers = max(1, min(jobs, len(chapters)))
+    with ProcessPoolExecutor(workers, initializer=_ignore_ctrl_c) as pool:
+        pending = [
             pool.submit(build_page, chapters, i, out, title=title, timeout=timeout)
             for i in range(len(chapters))
         ]
-        for chapter, future in zip(chapters, futures, strict=True):
-            try:
-                result = future.result()
-            except NotebookError as error:
-                report.failures.append(str(error))
-                continue
-            report.pages.append(result.page)
-            report.warnings.extend(result.problems)
-            log(f"  {chapter.page:<50} {result.seconds:5.1f} s")
+        try:
+            for chapter, future in zip(chapters, pending, strict=True):
+                try:
+                    result = future.result()
+                except NotebookError as error:
+                    report.failures.append(str(error))
+                    continue
+                report.pages.append(result.page)
+                report.warnings.extend(result.problems)
+                log(f"  {chapter.page:<50} {result.seconds:5.1f} s")
+        except KeyboardInterrupt:
+            # Stop now rather than after the running notebooks. Each kernel watches
+            # the worker that started it (ipykernel's parent poller) and exits with it.
+            pool.shutdown(wait=False, cancel_futures=True)
+            for worker in multiprocessing.active_children():
+                worker.terminate()
+            raise
     if report.failures or not chapters:
         return report
     built = {page.name for page in report.pages}
@@ -554,14 +573,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=2, help="notebooks run at once (2)")
     parser.add_argument("--timeout", type=int, default=180, help="seconds one cell may take")
     args = parser.parse_args(argv)
+    if args.jobs < 1 or args.timeout < 1:
+        parser.error("--jobs and --timeout take a whole number of at least 1")
     notebooks = args.notebooks or course_notebooks()
     missing = [str(p) for p in notebooks if not p.is_file()]
     if not notebooks or missing:
         print(f"{PROGRAM}: no such notebook: {', '.join(missing) or PATTERN}", file=sys.stderr)
         return 2
     start = time.perf_counter()
-    print(f"{PROGRAM}: running {len(notebooks)} notebooks, {args.jobs} at a time")
-    report = build(notebooks, args.out, jobs=args.jobs, timeout=args.timeout)
+    count = f"{len(notebooks)} notebook{'' if len(notebooks) == 1 else 's'}"
+    print(f"{PROGRAM}: running {count}, {min(args.jobs, len(notebooks))} at a time")
+    try:
+        report = build(notebooks, args.out, jobs=args.jobs, timeout=args.timeout)
+    except KeyboardInterrupt:  # the kernels are shut down by nbclient on the way out
+        print(f"{PROGRAM}: interrupted", file=sys.stderr)
+        return 130
     for line in report.warnings:
         print(f"{PROGRAM}: warning: {line}", file=sys.stderr)
     for line in report.failures:
@@ -569,7 +595,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if report.index is None:
         return 1
     seconds = time.perf_counter() - start
-    print(f"{PROGRAM}: {len(notebooks)} notebooks in {seconds:.0f} s; open {report.index}")
+    print(f"{PROGRAM}: {count} in {seconds:.0f} s; open {report.index}")
     return 0
 
 
