@@ -672,14 +672,34 @@ def _player_svg(stepper: BackpropStepper, player_id: str) -> tuple[str, str]:
         [part for key, old, new in step if key in index for part in encode(key, old, new)]
         for step in changes.steps
     ]
+    # The box of each step's node, which the script scrolls into view in a big drawing.
+    focus = [index.get(("box", changes.looks.position[step.node])) for step in stepper]
     data = {
         "steps": steps,
         "styles": [dict(style) for style in styles],
         "shapes": other_shape,
+        "focus": focus,
     }
+    _keep_readable(plain)
     ET.register_namespace("", _SVG[1:-1])
     ET.register_namespace("xlink", "http://www.w3.org/1999/xlink")
     return ET.tostring(plain, encoding="unicode"), _json(data)
+
+
+READABLE_SCALE = 0.6
+"""A drawing is never shown smaller than this (its panel scrolls instead): at 0.6, the
+numbers in the boxes are still about 9 pixels high."""
+
+
+def _keep_readable(svg: ET.Element) -> None:
+    """Let a drawing fill its panel, but never shrink below :data:`READABLE_SCALE`:
+    the panel scrolls then, and the script keeps each step's node in view."""
+    width = svg.get("width", "")
+    if not width.endswith("pt"):
+        return
+    smallest = float(width[:-2]) * 4 / 3 * READABLE_SCALE  # in CSS pixels
+    if smallest > 600:  # no panel is narrower: a smaller drawing simply fills it
+        svg.set("style", f"width: max(100%, {smallest:.0f}px); max-height: none")
 
 
 def _apply(element: ET.Element, attribute: str, value: str | None) -> None:

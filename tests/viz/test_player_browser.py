@@ -345,20 +345,32 @@ def subtraction_graph() -> Value:
     return y
 
 
-@pytest.mark.parametrize("graph", ["neuron", "marks"])
+def power(n: int) -> Value:
+    x = Value(1.0001, label="x")
+    y = x
+    for _ in range(n - 1):
+        y = y * x
+    return y
+
+
+@pytest.mark.parametrize("graph", ["neuron", "marks", "long-edges"])
 def test_each_step_looks_as_its_own_frame(
     page: Any, helpers: Any, artifacts: Path, graph: str
 ) -> None:
     """Issue 10, row 3: the player changes one drawing step by step, and every step
     looks as the frame Graphviz draws for that step alone (what the player showed
-    before, one SVG per step): compared part by part, and pixel by pixel on screen."""
+    before, one SVG per step): compared part by part, and pixel by pixel on screen.
+    The graph with long edges is drawn with the fast layout."""
     page, watch = page
-    root = helpers.neuron()[0] if graph == "neuron" else subtraction_graph()
-    stepper = viz.BackpropStepper(root, include_forward=True)
+    roots = {"neuron": helpers.neuron()[0], "marks": subtraction_graph(), "long-edges": power(50)}
+    stepper = viz.BackpropStepper(roots[graph], include_forward=True)
     page.set_content(stepper.html())
     n = len(stepper)
     frame = page.locator("#gs-player .gs-frame")
     steps = [*range(n), *range(n - 2, -1, -1)]  # forwards to the end, then all the way back
+    if graph == "long-edges":
+        assert "nslimit" in stepper.frame(0).source
+        steps = [0, 1, 2, 30, 49, 50, 77, 98, 10, 0]
     for step in steps:
         go_to(page, step)
         expected = stepper.frame(step, svg_id="gs-player-g").svg()
@@ -366,10 +378,13 @@ def test_each_step_looks_as_its_own_frame(
     for step in (0, n // 2, n - 1):
         go_to(page, step)
         now = frame.locator("svg").screenshot()
-        # The frame of this step in the same place, the player's own drawing hidden.
+        # The frame of this step in the same place and size, the player's drawing hidden.
         frame.evaluate(
-            "(el, svg) => { el.firstElementChild.style.display = 'none';"
-            " el.insertAdjacentHTML('beforeend', '<div class=\"gs-alone\">' + svg + '</div>'); }",
+            "(el, svg) => { const live = el.firstElementChild;"
+            " el.insertAdjacentHTML('beforeend', '<div class=\"gs-alone\">' + svg + '</div>');"
+            " const alone = el.lastElementChild.firstElementChild;"
+            " alone.setAttribute('style', live.getAttribute('style') || '');"
+            " live.style.display = 'none'; }",
             stepper.frame(step).svg(),
         )
         before = frame.locator(".gs-alone svg").screenshot()

@@ -49,6 +49,7 @@
     root.setAttribute("data-gs-ready", "1");
 
     var frame = root.querySelector(".gs-frame");
+    var panel = root.querySelector(".gs-graph");
     var texts = root.querySelectorAll(".gs-step");
     var data = root.querySelector(".gs-data");
     var drawing = data ? JSON.parse(data.textContent) : {steps: [], styles: [], shapes: {}};
@@ -118,6 +119,23 @@
       }
     }
 
+    // In a drawing bigger than its panel, scroll the step's node into view (only the
+    // panel scrolls, never the page).
+    function reveal(i) {
+      var element = elements[drawing.focus ? drawing.focus[i] : -1];
+      if (!element || !panel) {
+        return;
+      }
+      var box = element.getBoundingClientRect();
+      var view = panel.getBoundingClientRect();
+      if (box.left < view.left || box.right > view.right) {
+        panel.scrollLeft += (box.left + box.right - view.left - view.right) / 2;
+      }
+      if (box.top < view.top || box.bottom > view.bottom) {
+        panel.scrollTop += (box.top + box.bottom - view.top - view.bottom) / 2;
+      }
+    }
+
     function show(i) {
       i = Math.max(0, Math.min(n - 1, i));
       while (drawn < i) {
@@ -132,6 +150,7 @@
       texts[i].hidden = false;
       frame.setAttribute("data-step", String(i));
       current = i;
+      reveal(i);
       slider.value = String(i);
       counter.textContent = "step " + (i + 1) + " / " + n;
       root.setAttribute("data-gs-current", String(i));
