@@ -9,16 +9,22 @@ only colours, borders, the numbers in the boxes and the notes on lit edges diffe
 the file holds the drawing of step 1 and, for each later step, the list of changes from
 the step before (a text, a colour, a border width, an edge's shape when it is lit),
 as compact JSON that ``viz/assets/player.js`` applies (and undoes, to go back). The file
-grows with nodes + steps, not with their product: a 200-op chain is a few hundred
-kilobytes instead of a hundred megabytes, and Graphviz runs three times, not once per
-step. Without JavaScript the drawing shows step 1, as it is written.
+grows with nodes + steps, not with their product: a 200-op chain is about 1 MB instead
+of over 100 MB, and Graphviz runs a few times, not once per step. Without JavaScript
+the drawing shows step 1, as it is written.
 
-How the changes are found: :class:`~viz.graph.GraphBuilder` says how each box, oval and
-edge looks in each step (the same code that draws a single frame); Graphviz draws the
-graph twice, with every edge plain and with every edge lit (a lit arrow is bigger, so
-its edge is shaped differently); and a third, small Graphviz drawing measures the width
-of every number shown, because Graphviz right-aligns numbers in their cells by its own
-text widths, and the player moves them exactly as Graphviz would.
+How the changes are found, so that every step looks exactly as a drawing of that step
+alone (:meth:`~viz.stepper.BackpropStepper.frame`):
+
+* :class:`~viz.graph.GraphBuilder` says how each box, oval and edge looks in each step
+  (the same code that draws a single frame);
+* Graphviz draws the graph with every edge plain and with every edge lit (a lit arrow is
+  bigger, so its edge is shaped differently);
+* a small Graphviz drawing measures every number shown, because Graphviz right-aligns
+  numbers in their cells by its own text widths (and sets bold ones a point higher);
+* the notes on lit edges (the amount a step adds) are placed by Graphviz once more, a
+  group of steps whose notes are far apart at a time, because notes placed together
+  push each other away.
 
 Safety: every piece of user text (labels) is escaped, in the SVG by Graphviz's XML
 output of our escaped HTML-like labels, in the text panels by :func:`viz._text.web_html`,
@@ -80,7 +86,7 @@ _TEXT_ATTRIBUTE = "#text"  # an element's text, among its attributes
 # What a step changes, in player.js's words: "t" a text, "x"/"y" where it starts, "v" a
 # note's visibility; "L" (a look from the list of styles) the attributes of _STYLE;
 # "g" swaps an edge's shape (plain or lit) with the other one.
-_CODES = {_TEXT_ATTRIBUTE: "t", "x": "x", "y": "y", "visibility": "v"}
+_CODES = {_TEXT_ATTRIBUTE: "t", "visibility": "v"}
 _STYLE = ("fill", "stroke", "stroke-width", "stroke-dasharray", "font-weight")
 _SHAPE_OF = {"edge": "d", "arrow": "points"}  # the attribute that holds an edge's shape
 
@@ -382,10 +388,10 @@ def _elements(root: ET.Element, keys: Iterable[Key], svg_id: str) -> dict[Key, E
                 element = _find(g, "path", "polygon", "ellipse")
             else:
                 # A box ends with the rows "data <number>" and "grad <number>".
-                element = texts[-3] if what == "data" else texts[-1]
-                label = texts[-4] if what == "data" else texts[-2]
-                if "".join(label.itertext()) != what:
-                    raise RuntimeError(f"unexpected SVG from Graphviz for node n{i}")
+                at = -3 if what == "data" else -1
+                if len(texts) < 4 or "".join(texts[at - 1].itertext()) != what:
+                    raise RuntimeError(f"unexpected SVG from Graphviz for the box of n{i}")
+                element = texts[at]
         elif what == "op":
             element = _find(groups[f"{svg_id}-o{i}"], "ellipse", "path", "polygon")
         else:
