@@ -199,6 +199,18 @@ def test_any_label_of_any_length_draws(text: str, repeat: int) -> None:
         assert line.strip() == "" or any(line in t for t in shown)
 
 
+@settings(max_examples=8)
+@given(st.lists(st.text(_ANY_CHARACTER, max_size=60), min_size=3, max_size=3), st.booleans())
+def test_any_labels_make_a_player(labels: list[str], forward: bool) -> None:
+    """The player too: one drawing read back from Graphviz's SVG, whatever the labels."""
+    a, b, c = (Value(float(i + 1), label=label) for i, label in enumerate(labels))
+    y = (a * b - c).tanh() / a
+    y.label = labels[0][::-1]
+    page = viz.BackpropStepper(y, include_forward=forward).html(title=labels[1])
+    assert page.count("<svg") == 1
+    assert not any(char in page for char in HIDDEN)
+
+
 # -- hidden characters -------------------------------------------------------------------------
 
 
