@@ -8,7 +8,11 @@ a crash, a full disk) leaves the old file or none, never half of one.
 
 A symbolic link is written through: its target gets the new content and the link stays.
 A path that is not a regular file (a folder, a FIFO, a device such as ``/dev/null``) is
-refused rather than replaced.
+refused rather than replaced. A path checked up front that still fails while being
+written (a full disk) is a failed run, exit status 1, not bad input.
+
+Standard output (``-o -``) is checked up front too (:func:`check_stdout`: not closed),
+and a document goes to it as bytes (:func:`write_stdout`).
 """
 
 from __future__ import annotations
@@ -17,10 +21,11 @@ import contextlib
 import os
 import secrets
 import stat
+import sys
 from collections.abc import Callable, Collection
 from pathlib import Path
 
-from gradstep.errors import UsageError
+from gradstep.errors import RunFailedError, UsageError, shown
 
 STDOUT = "-"
 """The output name that means standard output."""
@@ -30,19 +35,80 @@ def _reason(error: OSError) -> str:
     return error.strerror or str(error)
 
 
-def output_folder(path: str) -> Path:
+def _too_long(path: Path) -> str | None:
+    """Why the file system would refuse ``path`` for its length, or None.
+
+    The kernel would say so only when the file is created, at the end of the run; the
+    limits it applies can be asked for up front (255 bytes a name, 4096 a path, usually).
+    """
+    folder = path.parent
+    try:
+        name_max = os.pathconf(folder, "PC_NAME_MAX")
+        path_max = os.pathconf(folder, "PC_PATH_MAX")
+    except (OSError, ValueError):  # no such folder (reported next), or no such limit
+        return None
+    name_bytes, path_bytes = len(os.fsencode(path.name)), len(os.fsencode(path.absolute()))
+    if name_bytes > name_max:
+        return f"the file name is {name_bytes} bytes long; this file system's limit is {name_max}"
+    if path_bytes >= path_max:
+        return f"the path is {path_bytes} bytes long; this system's limit is {path_max - 1}"
+    return None
+
+
+def _unwritable(path: Path) -> str | None:
+    """Why the file ``path`` cannot be written, checked without writing; None if it can.
+
+    Catches, before any work: a name longer than the file system allows, a symbolic link
+    that leads nowhere (a loop), a path that exists and is not a regular file, a folder
+    that does not exist or cannot be written.
+    """
+    try:
+        too_long = _too_long(path)  # first: a name too long cannot even be looked up
+        if too_long is not None:
+            return too_long
+        target = path.resolve() if path.is_symlink() else path
+        if target.exists() and not target.is_file():
+            return "it exists and is not a regular file (refusing to replace it)"
+        folder = target.parent
+        if not folder.is_dir():
+            return f"the folder {shown(str(folder))} does not exist"
+    except OSError as error:
+        return _reason(error)
+    except RuntimeError:  # pathlib's "Symlink loop from ..." (before Python 3.13)
+        return "the symbolic links lead in a loop"
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return f"permission denied in the folder {shown(str(folder))}"
+    return None
+
+
+def output_folder(path: str, *, files: Collection[str] = (), option: str = "--out") -> Path:
     """Create the folder ``path`` (and its parents) and check that it can be written.
 
+    Args:
+        path: the folder as given.
+        files: the names of the files the command will write into it: each must be
+            writable too (none may be, say, a folder), checked now rather than after a
+            long run.
+        option: the option's name, for the message.
+
     Raises:
-        UsageError: if it cannot be created or written.
+        UsageError: if it cannot be created or written, or one of ``files`` cannot be.
     """
+    if not path:
+        raise UsageError(f"{option} is empty: give a folder (. for the current one)")
     folder = Path(path)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise UsageError(f"cannot create the output folder {path!r}: {_reason(error)}") from None
+        raise UsageError(
+            f"{option} {shown(path)}: cannot create the folder: {_reason(error)}"
+        ) from None
     if not os.access(folder, os.W_OK | os.X_OK):
-        raise UsageError(f"cannot write into the output folder {path!r}: permission denied")
+        raise UsageError(f"{option} {shown(path)}: cannot write into the folder: permission denied")
+    for name in files:
+        why = _unwritable(folder / name)
+        if why is not None:
+            raise UsageError(f"{option} {shown(path)}: cannot write {shown(name)} in it: {why}")
     return folder
 
 
@@ -59,29 +125,53 @@ def output_path(path: str, *, suffixes: Collection[str], option: str) -> Path:
         The path to write: for a symbolic link, the file it points to.
 
     Raises:
-        UsageError: for another suffix, a missing or unwritable folder, or a path that
-            exists and is not a regular file.
+        UsageError: for another suffix, or a path that cannot be written (see
+            :func:`_unwritable`).
     """
     given = Path(path)
     if given.suffix.lower() not in suffixes:
         accepted = ", ".join(sorted(suffixes))
         raise UsageError(
-            f"{option} {path!r}: the file name must end in {accepted} (the suffix picks the format)"
+            f"{option} {shown(path)}: the file name must end in {accepted} (the suffix picks "
+            "the format)"
         )
-    target = given.resolve() if given.is_symlink() else given
-    if target.exists() and not target.is_file():
-        raise UsageError(
-            f"{option} {path!r}: cannot write: it exists and is not a regular file (refusing "
-            "to replace it)"
-        )
-    folder = target.parent
-    if not folder.is_dir():
-        raise UsageError(
-            f"{option} {path!r}: cannot write: the folder {str(folder)!r} does not exist"
-        )
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise UsageError(f"{option} {path!r}: cannot write into {str(folder)!r}: permission denied")
-    return target
+    why = _unwritable(given)
+    if why is not None:
+        raise UsageError(f"{option} {shown(path)}: cannot write: {why}")
+    return given.resolve() if given.is_symlink() else given
+
+
+def check_stdout(option: str) -> None:
+    """Before any work: refuse to write to a standard output that is closed (``>&-``).
+
+    Raises:
+        RunFailedError: if it is closed (exit status 1: the input is fine, the
+            surroundings are not).
+    """
+    if sys.stdout is None:
+        raise RunFailedError(f"{option} {STDOUT}: standard output is closed: nowhere to write")
+
+
+def write_stdout(data: bytes) -> None:
+    """Write a whole document (SVG, HTML) to standard output, as the bytes it is made of.
+
+    The bytes go out as they are, UTF-8 as the document itself declares, whatever the
+    terminal's or the locale's encoding (which only concerns text meant for reading).
+
+    Raises:
+        BrokenPipeError: if the reader went away (``gradstep graph ... -o - | head``);
+            the command then ends quietly.
+        RunFailedError: for any other failure to write (a full disk...).
+    """
+    stream = sys.stdout
+    try:
+        stream.flush()  # whatever text went before, in order
+        stream.buffer.write(data)
+        stream.buffer.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        raise RunFailedError(f"cannot write to standard output: {_reason(error)}") from None
 
 
 def _temporary_next_to(target: Path) -> Path:
@@ -118,19 +208,22 @@ def write_atomic(path: Path, write: Callable[[Path], object]) -> Path:
         ``path``.
 
     Raises:
-        UsageError: if the file cannot be written (the message names it and the reason).
+        RunFailedError: if the file cannot be written (the message names it and the
+            reason). Its path was checked up front (:func:`output_path`), so what fails
+            now is the surroundings (a full disk, a folder removed meanwhile), not the
+            input: exit status 1.
     """
     target = path.resolve() if path.is_symlink() else path
     try:
         temp = _temporary_next_to(target)
     except OSError as error:
-        raise UsageError(f"cannot write {str(path)!r}: {_reason(error)}") from None
+        raise RunFailedError(f"cannot write {shown(str(path))}: {_reason(error)}") from None
     try:
         write(temp)
         os.replace(temp, target)
     except OSError as error:
         temp.unlink(missing_ok=True)
-        raise UsageError(f"cannot write {str(path)!r}: {_reason(error)}") from None
+        raise RunFailedError(f"cannot write {shown(str(path))}: {_reason(error)}") from None
     except BaseException:  # Ctrl-C included: no temporary file is left behind
         temp.unlink(missing_ok=True)
         raise

@@ -21,15 +21,18 @@ from __future__ import annotations
 
 import ast
 import math
+import unicodedata
 from collections.abc import Callable, Mapping
 
 import nn  # noqa: F401 - registers nn's ops (bce), which formulas may call
 from autograd import Constant, Value, apply, ops
+from gradstep.errors import one_line, shown
+from gradstep.limits import ECHO_LIMIT, MAX_FORMULA_LENGTH, MAX_FORMULA_PARTS
 
-MAX_LENGTH = 2000
+MAX_LENGTH = MAX_FORMULA_LENGTH
 """Longest formula accepted, in characters (keeps the parser's own recursion shallow)."""
 
-MAX_NODES = 400
+MAX_NODES = MAX_FORMULA_PARTS
 """Most syntax nodes accepted: a formula is for drawing, and drawings stay readable."""
 
 
@@ -103,6 +106,35 @@ def formula_variables(text: str) -> list[str]:
     return seen
 
 
+def normalize_name(name: str) -> str:
+    """A variable's name as Python reads it: in Unicode's NFKC form.
+
+    Python reads every identifier in a formula this way (PEP 3131), so ``ｘ`` (a
+    full-width x) is ``x`` and an ``é`` typed as ``e`` plus a combining accent is the
+    single character ``é``. The names given with the values go through the same
+    normalisation, so that they meet the formula's, however they were typed.
+
+    Example:
+        >>> normalize_name("ｘ"), normalize_name("e\u0301") == "\u00e9"
+        ('x', True)
+    """
+    return unicodedata.normalize("NFKC", name)
+
+
+def _unreadable(text: str) -> str | None:
+    """Why ``text`` cannot even be given to the parser, or None if it can."""
+    for column, char in enumerate(text, start=1):
+        if char == "\0":
+            return f"the formula contains a NUL character at column {column}"
+        if "\ud800" <= char <= "\udfff":
+            # What Python makes of a byte that is not valid UTF-8 on the command line.
+            return (
+                f"the formula is not valid text: {shown(char, quote=False)} at column "
+                f"{column} is not a character (a byte that is not valid UTF-8?)"
+            )
+    return None
+
+
 def _parse(text: str) -> ast.Expression:
     if not isinstance(text, str):
         raise FormulaError(f"a formula must be text, got {type(text).__name__}")
@@ -110,13 +142,18 @@ def _parse(text: str) -> ast.Expression:
         raise FormulaError("the formula is empty")
     if len(text) > MAX_LENGTH:
         raise FormulaError(f"the formula is {len(text)} characters long; the limit is {MAX_LENGTH}")
+    problem = _unreadable(text)
+    if problem is not None:  # ast.parse would raise ValueError (or UnicodeEncodeError)
+        raise FormulaError(problem)
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as error:
         where = f" at column {error.offset}" if error.offset else ""
-        raise FormulaError(f"syntax error{where}: {error.msg}") from None
+        raise FormulaError(f"syntax error{where}: {' '.join(error.msg.split())}") from None
     except (RecursionError, MemoryError):
         raise FormulaError("the formula is nested too deeply") from None
+    except ValueError as error:  # any other text the parser refuses to read at all
+        raise FormulaError(f"the formula cannot be read: {one_line(error)}") from None
     count = sum(1 for _ in ast.walk(tree))
     if count > MAX_NODES:
         raise FormulaError(f"the formula has {count} parts; the limit is {MAX_NODES}")
@@ -130,6 +167,8 @@ def parse_formula(text: str, variables: Mapping[str, float | Value]) -> Value:
         text: e.g. ``"tanh(x*w + b)"`` or ``"x**2 + 3*x"``.
         variables: a value for every variable the formula uses. Numbers become
             leaf Values labelled with the variable's name; Values are used as given.
+            Names are compared as Python compares identifiers, after
+            :func:`normalize_name`: ``{"ｘ": 1.0}`` gives ``x`` its value.
 
     Raises:
         FormulaError: for a syntax error, anything outside the whitelist, an unknown
@@ -139,9 +178,17 @@ def parse_formula(text: str, variables: Mapping[str, float | Value]) -> Value:
     tree = _parse(text)
     known = functions()
     leaves: dict[str, Value] = {}
-    for name, value in variables.items():
+    given: dict[str, str] = {}
+    for key, value in variables.items():
+        name = normalize_name(key)
         if name in known:
-            raise FormulaError(f"'{name}' is a function and cannot be a variable")
+            raise FormulaError(f"{shown(name)} is a function and cannot be a variable")
+        if name in given:
+            raise FormulaError(
+                f"the variables {shown(given[name])} and {shown(key)} are the same name "
+                f"{shown(name)} to Python: give it one value"
+            )
+        given[name] = key
         leaves[name] = value if isinstance(value, Value) else Value(value, label=name)
     try:
         result = _evaluate(tree.body, leaves, known)
@@ -160,21 +207,27 @@ def _evaluate(node: ast.expr, leaves: dict[str, Value], known: dict[str, ops.Op]
     """
     if isinstance(node, ast.Constant):
         if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
-            raise FormulaError(f"only numbers are allowed as constants, not {node.value!r:.40}")
+            constant = shown(repr(node.value), quote=False)
+            raise FormulaError(f"only numbers are allowed as constants, not {constant}")
         try:
             number = float(node.value)
         except OverflowError:
             number = math.inf
         if not math.isfinite(number):
-            raise FormulaError(f"the number {str(node.value)[:40]} is too large for a float")
+            raise FormulaError(
+                f"the number {shown(str(node.value), quote=False)} is too large for a float"
+            )
         return number
     if isinstance(node, ast.Name):
         if node.id in leaves:
             return leaves[node.id]
+        name = shown(node.id)
         if node.id in known:
-            raise FormulaError(f"'{node.id}' is a function: call it, e.g. {node.id}(x)")
+            raise FormulaError(f"{name} is a function: call it, e.g. {node.id}(x)")
         raise FormulaError(
-            f"the variable '{node.id}' has no value (give one with --var {node.id}=VALUE)"
+            f"the variable {name} has no value (give one with --var {node.id}=VALUE)"
+            if len(node.id) <= ECHO_LIMIT
+            else f"the variable {name} has no value"
         )
     if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
         left = _evaluate(node.left, leaves, known)
@@ -192,7 +245,7 @@ def _evaluate(node: ast.expr, leaves: dict[str, Value], known: dict[str, ops.Op]
         op = known.get(name)
         if op is None:
             raise FormulaError(
-                f"unknown function '{name}' (known functions: {', '.join(sorted(known))})"
+                f"unknown function {shown(name)} (known functions: {', '.join(sorted(known))})"
             )
         if node.keywords or not op.accepts(len(node.args)):
             wanted = (

@@ -1,16 +1,128 @@
-"""The bounds the command puts on its options, so that every run it accepts can finish.
+"""The bounds the command puts on its input, so that every run it accepts can finish.
 
-Each is documented in the README's error contract; an option beyond its bound is bad
-input (one line, exit status 2).
+gradstep's engine works one scalar at a time: a network that a tensor library trains in
+a blink takes this engine minutes, and a graph of a hundred million nodes does not fit in
+a laptop's memory. So the command refuses, before any work starts, what it could not
+finish in a few minutes and a few hundred megabytes, and says which bound and why. Each
+bound is in the README's error contract and in the ``--help`` of its option; an input
+beyond one is bad input (one line, exit status 2).
+
+The library itself (``nn.fit``, ``nn.MLP``...) has none of these bounds: in a notebook
+you are free to wait.
+
+How much a run costs: one row through the network costs about one unit of work per
+parameter (a multiply-add, forward and backward) plus :data:`NEURON_COST` units per
+neuron (each neuron makes Values, an activation and its bookkeeping: with two inputs
+per row, a wide first layer costs far more than its few weights suggest). This is
+:func:`network_size`. Measured on a laptop, training takes 0.4 to 0.7 µs and about 20
+bytes of graph per unit.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from itertools import pairwise
+
+# -- what the user types -----------------------------------------------------------------
+
+MAX_ARGUMENTS = 1000
+"""Most command-line arguments: argparse's time grows with the square of their number
+(30,000 repeated options take a minute), and no gradstep command needs a thousand."""
+
+ECHO_LIMIT = 80
+"""Most characters of user text that an error line repeats (see
+:func:`gradstep.errors.shown`): a 100,000-character formula is cut, not printed."""
+
+MAX_FORMULA_LENGTH = 2000
+"""Longest formula, in characters (keeps the parser's own recursion shallow)."""
+
+MAX_FORMULA_PARTS = 400
+"""Most syntax nodes in a formula: a formula is for drawing, and drawings stay readable."""
+
+# -- gradstep train and gradstep demo ------------------------------------------------------
+
 MIN_SAMPLES = 10
 """Fewest rows ``train --samples`` accepts: every class of every data set appears."""
+
+MAX_SAMPLES = 10_000
+"""Most rows ``train --samples`` accepts: the data, its test set and the plots stay quick."""
 
 MIN_TRAIN_ROWS = 2
 """Fewest training rows left after the test split (a BatchNorm1d batch needs two)."""
 
 MAX_NOISE = 10.0
 """Largest ``train --noise``: far beyond the point where every data set is a blur."""
+
+MAX_EPOCHS = 10_000
+"""Most passes over the data (``--epochs``)."""
+
+MAX_BATCH_SIZE = MAX_SAMPLES
+"""Largest ``--batch-size``. A batch larger than the training rows is one batch of all of
+them, so no bound tighter than the data's own is needed here; memory is bounded by
+:data:`MAX_ROWS_AT_ONCE_WORK`."""
+
+MAX_LAYER_WIDTH = 256
+"""Widest hidden layer (``--hidden``)."""
+
+MAX_HIDDEN_LAYERS = 8
+"""Most hidden layers (``--hidden``)."""
+
+NEURON_COST = 20
+"""Units of work per neuron (and per BatchNorm1d feature) in :func:`network_size`."""
+
+MAX_WORK = 300_000_000
+"""Most units of work in one run: epochs × samples × :func:`network_size`. About three
+minutes on a laptop. Each test row counts as much as a training row, although it is only
+evaluated (a bound that is simple to check by hand, on the safe side)."""
+
+MAX_ROWS_AT_ONCE_WORK = 20_000_000
+"""Most units of work held in memory at once: the rows of one training step (or the test
+set, evaluated in one go, if it is larger) × :func:`network_size`. About half a gigabyte
+of graph."""
+
+PLOT_WORK = 120 * 120 * 5_000
+"""Units of work the decision-boundary plot spends on its grid: a 120 × 120 grid for
+networks up to size 5,000, a coarser one (at least :data:`MIN_PLOT_RESOLUTION` a side)
+beyond, so that the plot of a big network takes seconds, not the better part of an hour."""
+
+MIN_PLOT_RESOLUTION = 24
+"""Fewest grid points per axis of the decision-boundary plot."""
+
+MAX_PLOT_RESOLUTION = 120
+"""Grid points per axis of the decision-boundary plot for networks of ordinary size."""
+
+
+def network_size(
+    inputs: int, hidden: Sequence[int], outputs: int, *, batchnorm: bool = False
+) -> int:
+    """The cost of one row through an MLP, in units of work: parameters + 20 per neuron.
+
+    Args:
+        inputs: features per row (2 for the built-in data sets).
+        hidden: the hidden layers' widths.
+        outputs: the last layer's width.
+        batchnorm: whether a BatchNorm1d (two parameters and one more neuron's worth of
+            work per feature) follows each hidden layer.
+
+    Example:
+        >>> network_size(2, [16, 16], 1)  # 337 parameters, 33 neurons
+        997
+    """
+    widths = [inputs, *hidden, outputs]
+    parameters = sum(n_in * n_out + n_out for n_in, n_out in pairwise(widths))
+    neurons = sum(hidden) + outputs
+    if batchnorm:
+        parameters += 2 * sum(hidden)
+        neurons += sum(hidden)
+    return parameters + NEURON_COST * neurons
+
+
+def plot_resolution(size: int) -> int:
+    """Grid points per axis of the decision-boundary plot of a network of ``size``.
+
+    Example:
+        >>> plot_resolution(997), plot_resolution(77_077), plot_resolution(10**6)
+        (120, 30, 24)
+    """
+    side = int((PLOT_WORK / max(size, 1)) ** 0.5)
+    return max(MIN_PLOT_RESOLUTION, min(MAX_PLOT_RESOLUTION, side))

@@ -4,11 +4,13 @@ The data sets, optimizers and activations on offer are :mod:`nn`'s registries
 (:data:`nn.data.DATASETS`, :data:`nn.optim.OPTIMIZERS`, :data:`nn.ACTIVATIONS`): a name
 means the same thing here as in a notebook.
 
-Every output path is checked before training starts. During training one line per
-epoch goes to standard output as the epoch ends (``--quiet`` silences them); a progress
-bar is drawn only on a terminal. A run whose loss or weights end NaN or infinite, or
-whose numbers overflow, has diverged: one line, exit status 1, and no plots or
-checkpoint (the weights are not numbers).
+Before training starts, everything that can be checked is: the options together, every
+output path (:data:`TRAIN_OUTPUTS` and the files of the output folder), and the size of
+the run against the bounds of :mod:`gradstep.limits`. A run is refused in a second, not
+after an hour. During training one line per epoch goes to standard output as the epoch
+ends (``--quiet`` silences them); a progress bar is drawn only on a terminal. A run whose
+loss or weights end NaN or infinite, or whose numbers overflow, has diverged: one line,
+exit status 1, and no plots or checkpoint (the weights are not numbers).
 """
 
 from __future__ import annotations
@@ -16,17 +18,52 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from gradstep.drawing import write_player
-from gradstep.errors import RunFailedError, UsageError, one_line
+from gradstep.errors import RunFailedError, UsageError, one_line, shown
 from gradstep.files import output_folder, output_path, write_atomic
-from gradstep.limits import MIN_TRAIN_ROWS
+from gradstep.limits import (
+    MAX_ROWS_AT_ONCE_WORK,
+    MAX_WORK,
+    MIN_TRAIN_ROWS,
+    NEURON_COST,
+    network_size,
+    plot_resolution,
+)
 
 CHECKPOINT_SUFFIXES = (".json",)
 """What ``train --save`` writes: a JSON checkpoint (see :func:`nn.save`)."""
+
+
+@dataclass(frozen=True)
+class OutputOption:
+    """An option naming a file the command writes, checked before any work starts."""
+
+    dest: str
+    """Its name in the parsed arguments (``args.save``)."""
+    option: str
+    """Its name on the command line, for messages (``--save``)."""
+    suffixes: tuple[str, ...]
+    """The suffixes it accepts, lower case with the dot."""
+
+
+TRAIN_OUTPUTS = (OutputOption("save", "--save", CHECKPOINT_SUFFIXES),)
+"""The output files of ``gradstep train``: each one given is checked before training.
+A new output option (``--player FILE.html``) is one more row here."""
+
+PLOT_FILES = {
+    "loss curve": "loss.png",
+    "decision boundary": "decision_boundary.png",
+    "gradient flow": "gradient_flow.png",
+}
+"""The plots that ``train`` and ``demo`` write into the output folder, by name."""
+
+DEMO_FILES = {**PLOT_FILES, "neuron graph": "neuron.svg", "backprop player": "backprop.html"}
+"""Everything ``demo`` writes into the output folder, by name."""
 
 DEMO_FORMULA = "tanh(x1*w1 + x2*w2 + b)"
 """The neuron whose backward pass the demo's player steps through (micrograd's example)."""
@@ -65,13 +102,71 @@ def check_training_options(args: argparse.Namespace) -> None:
         )
 
 
+def check_outputs(args: argparse.Namespace, table: Sequence[OutputOption]) -> dict[str, Path]:
+    """Check every output file of ``table`` that was given; return their paths by ``dest``."""
+    paths = {}
+    for entry in table:
+        given = getattr(args, entry.dest, None)
+        if given is not None:
+            paths[entry.dest] = output_path(given, suffixes=entry.suffixes, option=entry.option)
+    return paths
+
+
+def check_size(args: argparse.Namespace, outputs: int) -> int:
+    """Refuse a run too big for a scalar engine (:mod:`gradstep.limits`); return its size.
+
+    Two bounds, both on the network's size (:func:`gradstep.limits.network_size`): the
+    work of the whole run (epochs × samples × size: time) and the work held at once (the
+    rows of one step, or of the test set evaluated in one go, × size: memory).
+
+    Raises:
+        UsageError: naming the product, the bound, and what to lower.
+    """
+    size = network_size(2, args.hidden, outputs, batchnorm=args.batchnorm)
+    network = f"network size {size:,} (parameters + {NEURON_COST} per neuron)"
+    work = args.epochs * args.samples * size
+    if work > MAX_WORK:
+        most = MAX_WORK // (args.samples * size)
+        if args.command == "demo":
+            hint = f"use --epochs {most} or fewer"
+        elif most >= 1:
+            hint = f"use --epochs {most} or fewer, or fewer --samples, or a smaller --hidden"
+        else:
+            hint = "use fewer --samples or a smaller --hidden"
+        raise UsageError(
+            f"this run is too long for a scalar engine: {args.epochs} epochs × {args.samples} "
+            f"samples × {network} = {work:,}; the limit is {MAX_WORK:,} (a few minutes): {hint}"
+        )
+    test_rows = _test_rows(args.samples, args.test_fraction)
+    step_rows = min(args.batch_size, args.samples - test_rows)
+    rows = max(step_rows, test_rows)
+    if rows * size > MAX_ROWS_AT_ONCE_WORK:
+        most = MAX_ROWS_AT_ONCE_WORK // size
+        if step_rows >= test_rows:
+            what, lower = f"{step_rows} rows per training step", "--batch-size"
+        else:
+            what, lower = f"{test_rows} test rows (evaluated at once)", "--test-fraction"
+        raise UsageError(
+            f"this run needs too much memory: {what} × {network} = {rows * size:,}; the "
+            f"limit is {MAX_ROWS_AT_ONCE_WORK:,} (about half a gigabyte), so at most {most} "
+            f"rows at once with this network: lower {lower}, or use a smaller --hidden"
+        )
+    return size
+
+
 def _diverged(args: argparse.Namespace, what: str) -> str:
     hint = "try a smaller --lr" if args.command == "train" else "try another --seed"
     return f"training diverged ({what}): {hint}"
 
 
 def _epoch_printer(epochs: int) -> Any:
-    """The ``on_epoch_end`` callback that prints one line per epoch, as it ends."""
+    """The ``on_epoch_end`` callback that prints one line per epoch, as it ends.
+
+    None when standard output is closed (``>&-``): Python's ``print`` then writes
+    nowhere, as it does for every other line, but tqdm's would fail.
+    """
+    if sys.stdout is None:
+        return None
     from tqdm import tqdm  # type: ignore[import-untyped]
 
     width = len(str(epochs))
@@ -132,13 +227,27 @@ def _check_finite(args: argparse.Namespace, history: Any, model: Any) -> None:
         raise RunFailedError(_diverged(args, "a weight is nan or inf"))
 
 
-def train_and_plot(args: argparse.Namespace, folder: Path) -> Run:
-    """Train as the arguments say, print the epochs, and write the plots into ``folder``."""
-    import matplotlib
+@dataclass
+class Data:
+    """The data of a run, made (in milliseconds) before anything else is decided."""
 
-    matplotlib.use("Agg")  # files only: no window, no display needed
+    X: list[list[float]]
+    y: list[int]
+    X_train: list[list[float]]
+    y_train: list[int]
+    X_test: list[list[float]]
+    y_test: list[int]
+
+    @property
+    def outputs(self) -> int:
+        """The width of the network's last layer: one logit for two classes, else one each."""
+        classes = len(set(self.y))
+        return 1 if classes == 2 else classes
+
+
+def make_data(args: argparse.Namespace) -> Data:
+    """The data set the arguments name, split into training and test rows."""
     import nn
-    import viz
 
     try:
         X, y = nn.data.DATASETS[args.data](args.samples, noise=args.noise, seed=args.seed)
@@ -150,8 +259,18 @@ def train_and_plot(args: argparse.Namespace, folder: Path) -> Run:
             X_train, X_test, y_train, y_test = X, [], y, []
     except (ValueError, ArithmeticError) as error:
         raise UsageError(f"cannot make the data with these settings: {one_line(error)}") from error
-    n_classes = len(set(y))
-    outputs = 1 if n_classes == 2 else n_classes
+    return Data(X, y, X_train, y_train, X_test, y_test)
+
+
+def train_and_plot(args: argparse.Namespace, data: Data, folder: Path) -> Run:
+    """Train as the arguments say, print the epochs, and write the plots into ``folder``."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # files only: no window, no display needed
+    import nn
+    import viz
+
+    outputs = data.outputs
     model = nn.MLP(
         2,
         [*args.hidden, outputs],
@@ -163,6 +282,7 @@ def train_and_plot(args: argparse.Namespace, folder: Path) -> Run:
     choice = nn.optim.OPTIMIZERS[args.optimizer]
     lr = args.lr if args.lr is not None else choice.lr
     optimizer = choice(model.parameters(), lr=lr)
+    X_train, X_test = data.X_train, data.X_test
     rows = f"{len(X_train)} train / {len(X_test)} test rows" if X_test else f"{len(X_train)} rows"
     print(
         f"training MLP(2, {[*args.hidden, outputs]}, activation={args.activation!r}, "
@@ -173,26 +293,28 @@ def train_and_plot(args: argparse.Namespace, folder: Path) -> Run:
         args,
         model,
         X_train,
-        y_train,
+        data.y_train,
         loss=loss,
         optimizer=optimizer,
         epochs=args.epochs,
         seed=args.seed,
-        validation_data=(X_test, y_test) if X_test else None,
+        validation_data=(X_test, data.y_test) if X_test else None,
     )
     _check_finite(args, history, model)
+    # A big network's decision boundary is drawn on a coarser grid: the plot evaluates
+    # the network once per grid point, and 14,400 points of a large one take minutes.
+    size = network_size(2, args.hidden, outputs, batchnorm=args.batchnorm)
     figures = {
-        "loss curve": (
-            "loss.png",
-            viz.plot_history(history, title=f"{args.data}: loss and accuracy"),
+        "loss curve": viz.plot_history(history, title=f"{args.data}: loss and accuracy"),
+        "decision boundary": viz.plot_decision_boundary(
+            model, data.X, data.y, resolution=plot_resolution(size)
         ),
-        "decision boundary": ("decision_boundary.png", viz.plot_decision_boundary(model, X, y)),
-        "gradient flow": ("gradient_flow.png", viz.plot_gradient_flow({args.activation: history})),
+        "gradient flow": viz.plot_gradient_flow({args.activation: history}),
     }
     files = {}
-    for name, (file_name, figure) in figures.items():
-        files[name] = write_atomic(folder / file_name, figure.savefig)
-    return Run(model=model, history=history, X=X, files=files)
+    for name, figure in figures.items():
+        files[name] = write_atomic(folder / PLOT_FILES[name], figure.savefig)
+    return Run(model=model, history=history, X=data.X, files=files)
 
 
 def _neuron_graph(model: Any, row: list[float], path: Path) -> Path:
@@ -222,7 +344,7 @@ def _summary(run: Run, extra: dict[str, Path]) -> None:
         line += f", test accuracy: {history.val_accuracy[-1]:.1%}"
     print(f"\n{line}")
     for name, path in {**run.files, **extra}.items():
-        print(f"  {name:<18} {path}")
+        print(f"  {name:<18} {shown(str(path), limit=None, quote=False)}")
 
 
 DEMO_SETTINGS = {
@@ -243,35 +365,44 @@ DEMO_SETTINGS = {
 def run_demo(args: argparse.Namespace) -> int:
     """Train an MLP with batch normalization on two moons and write what it learned."""
     vars(args).update(DEMO_SETTINGS)
-    folder = output_folder(args.out)
-    run = train_and_plot(args, folder)
+    data = make_data(args)
+    check_size(args, data.outputs)
+    folder = output_folder(args.out, files=DEMO_FILES.values())
+    run = train_and_plot(args, data, folder)
     from gradstep.formula import parse_formula
 
     out = parse_formula(DEMO_FORMULA, DEMO_VARIABLES)
     out.label = "out"
     extra = {
-        "neuron graph": _neuron_graph(run.model, run.X[0], folder / "neuron.svg"),
-        "backprop player": write_player(folder / "backprop.html", out, DEMO_FORMULA),
+        "neuron graph": _neuron_graph(run.model, run.X[0], folder / DEMO_FILES["neuron graph"]),
+        "backprop player": write_player(folder / DEMO_FILES["backprop player"], out, DEMO_FORMULA),
     }
     _summary(run, extra)
     return 0
 
 
 def run_train(args: argparse.Namespace) -> int:
-    """Train an MLP as the options say; print each epoch's numbers and write the plots."""
+    """Train an MLP as the options say; print each epoch's numbers and write the plots.
+
+    Everything is checked before the first epoch: the options together, the output
+    files (:data:`TRAIN_OUTPUTS`), the size of the run; the output folder is made last,
+    so that a refused run leaves nothing behind.
+    """
     check_training_options(args)
-    save = (
-        output_path(args.save, suffixes=CHECKPOINT_SUFFIXES, option="--save") if args.save else None
-    )
-    folder = output_folder(args.out)
-    run = train_and_plot(args, folder)
+    paths = check_outputs(args, TRAIN_OUTPUTS)
+    data = make_data(args)
+    check_size(args, data.outputs)
+    folder = output_folder(args.out, files=PLOT_FILES.values())
+    run = train_and_plot(args, data, folder)
     extra: dict[str, Path] = {}
-    if save is not None:
+    if "save" in paths:
         import nn
 
         try:
-            extra["checkpoint"] = nn.save(run.model, save)  # atomic itself
-        except OSError as error:
-            raise UsageError(f"cannot write {args.save!r}: {error.strerror or error}") from None
+            extra["checkpoint"] = nn.save(run.model, paths["save"])  # atomic itself
+        except OSError as error:  # the path was checked: the disk is full, or the like
+            raise RunFailedError(
+                f"cannot write {shown(args.save)}: {error.strerror or one_line(error)}"
+            ) from None
     _summary(run, extra)
     return 0

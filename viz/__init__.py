@@ -7,6 +7,10 @@ Graphs (built as DOT by python-graphviz, rendered by Graphviz's ``dot`` program)
   raises :class:`GraphvizNotFoundError`, which says how to install it.
 * ``draw_graph(loss, params=model)`` (or a dict of named parameters) names parameters as
   the model does and groups the nodes by the module that owns them (:mod:`viz.modules`).
+* Limits (see :mod:`viz.graph`): labels are cut to :data:`LABEL_LIMIT` characters, a
+  drawing shows at most :data:`MAX_DRAWN_VALUES` boxes and a layout of at most
+  :data:`MAX_LAYOUT_SIZE`; a player at most :data:`MAX_PLAYER_STEPS` steps. Beyond them
+  a ValueError says what to draw instead.
 
 Step-through backpropagation:
 
@@ -55,8 +59,11 @@ except Exception:  # `autograd` is a namesake's: importing nn says so in one sen
     raise
 require_own("autograd", "nn", needed_by="viz")
 
+from viz._text import LABEL_LIMIT
 from viz.graph import (
     COLLAPSE_THRESHOLD,
+    MAX_DRAWN_VALUES,
+    MAX_LAYOUT_SIZE,
     GraphDrawing,
     GraphvizNotFoundError,
     draw_graph,
@@ -69,12 +76,16 @@ from viz.plots import (
     plot_history,
     plot_optimizer_trajectories,
 )
-from viz.stepper import BackpropStepper, Contribution, Step
+from viz.stepper import MAX_PLAYER_STEPS, BackpropStepper, Contribution, Step
 from viz.surfaces import ravine, rosenbrock
 from viz.training_player import TrainingPlayer
 
 __all__ = [
     "COLLAPSE_THRESHOLD",
+    "LABEL_LIMIT",
+    "MAX_DRAWN_VALUES",
+    "MAX_LAYOUT_SIZE",
+    "MAX_PLAYER_STEPS",
     "BackpropStepper",
     "Contribution",
     "GraphDrawing",

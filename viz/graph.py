@@ -37,7 +37,20 @@ nodes remain. By default (``collapse=None``) a graph with more than
 :data:`COLLAPSE_THRESHOLD` values is collapsed by neuron, and by layer if that still
 would draw more than :data:`NEURON_BOX_LIMIT` neuron boxes (or still more than
 :data:`COLLAPSE_THRESHOLD` nodes). Without ``params`` there are no modules: every node
-is drawn, whatever the size.
+is drawn.
+
+**Limits: a drawing never fails, and never takes minutes.** Whatever a label holds, a
+box shows at most :data:`~viz._text.LABEL_LIMIT` characters of it, hidden characters
+(controls, bidi overrides, zero-width spaces, lone surrogates) shown as escapes such as
+``\u202e``; the box's tooltip holds the label. A ``number_format`` may not ask for a
+width above 20 or a precision above 17. A drawing of more than :data:`MAX_DRAWN_VALUES`
+boxes is refused (with ``params``, the boxes left after collapsing count), and so is a
+graph whose layout is too big for Graphviz to finish in seconds
+(:data:`MAX_LAYOUT_SIZE`); both say what to do instead. Graphs with long edges (a value
+used by ops far apart, like ``x`` in ``x*x*...*x``) get a faster layout
+(:data:`FAST_LAYOUT`). Measured on a 2-core machine with Graphviz 2.43 (CPU seconds of
+``dot``): ``x*x*...*x`` with 60 factors took 17 s with Graphviz's defaults and 0.08 s
+with :data:`FAST_LAYOUT`; with 300 factors (layout size 90,600) 1.1 s.
 
 The pieces are public so that other drawings can reuse them: :class:`Options` (how to
 draw), :class:`State` (what is known at the moment drawn) and :class:`GraphBuilder`
@@ -48,15 +61,25 @@ frames with them.
 from __future__ import annotations
 
 import os
+import re
+from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import graphviz  # type: ignore[import-untyped]
 
 from autograd import Constant, Value, topological_order
-from viz._text import check_number_format, fmt, graphviz_html
+from viz._text import (
+    TITLE_LIMIT,
+    check_number_format,
+    fmt,
+    graphviz_html,
+    graphviz_tooltip,
+    printable,
+    shorten,
+)
 from viz.modules import Grouping, ModelParameters, Unit, group_by_module, model_parameters
 
 COLLAPSE_THRESHOLD = 200
@@ -64,6 +87,32 @@ COLLAPSE_THRESHOLD = 200
 
 NEURON_BOX_LIMIT = 50
 """Collapsing by default draws one box per neuron up to this many neurons, else per layer."""
+
+MAX_DRAWN_VALUES = 1000
+"""The most boxes (values, or modules once collapsed) a drawing shows; more are refused.
+
+Past a few hundred boxes a drawing cannot be read, and Graphviz needs many seconds."""
+
+FAST_LAYOUT_SIZE = 2000
+"""Layout sizes (see :func:`layout_size`) up to this get Graphviz's best layout; larger
+graphs get :data:`FAST_LAYOUT` (measured: at most about 1 s of ``dot`` either way)."""
+
+MAX_LAYOUT_SIZE = 100_000
+"""The largest layout size (see :func:`layout_size`) drawn; larger graphs are refused.
+
+With :data:`FAST_LAYOUT`, ``dot`` 2.43 lays out a graph of this size in about 2 s on one
+core; with Graphviz's default settings, ``x*x*...*x`` with 80 factors (layout size 6,600)
+takes more than 40 s."""
+
+FAST_LAYOUT = {"nslimit": "0", "mclimit": "0.1", "splines": "line"}
+"""Graphviz settings for graphs larger than :data:`FAST_LAYOUT_SIZE`.
+
+Long edges (a value used by ops far downstream, like ``x`` in ``x*x*...*x``) make ``dot``
+slow: each edge becomes a chain of hidden nodes, one per rank it crosses, and ``dot``'s
+network simplex places all of them, in time that grows faster than the square of their
+number. ``nslimit=0`` skips that refinement (nodes keep their first, rougher
+positions), ``mclimit`` shortens the search for fewer edge crossings, and straight
+edges skip the routing of curves through every rank crossed."""
 
 RANKDIRS = ("LR", "TB", "RL", "BT")
 """Allowed ``rankdir`` values: left to right (default), top to bottom, and the reverses."""
@@ -88,6 +137,13 @@ HIGHLIGHT = "#db2777"
 CURRENT = "#f97316"
 GRAD_COLOUR = "#be123c"
 MUTED = "#94a3b8"
+EDGE_COLOUR = "#64748b"
+UNKNOWN_COLOURS = ("#f8fafc", "#cbd5e1")
+"""(fill, border) of a value or op not computed yet (in the player's forward steps)."""
+NODE_PENWIDTH = "1.3"
+CELL_HEIGHT = 17
+"""The height in points of a line of a box in the player, where every cell has a fixed size."""
+EDGE_PENWIDTH = "1.1"
 FONT = "Helvetica"
 
 NOT_COMPUTED = "not computed yet"
@@ -221,6 +277,7 @@ def op_text(value: Value) -> str:
 
 
 _ORDERED_BINARY = frozenset({"-", "/", "**"})
+_SVG_ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,99}")
 
 
 def argument_marks(value: Value) -> tuple[str, ...]:
@@ -228,6 +285,61 @@ def argument_marks(value: Value) -> tuple[str, ...]:
     if value.op in _ORDERED_BINARY and len(value.children) == 2:
         return ("a", "b")
     return ("",) * len(value.children)
+
+
+LIT_EDGE = {"color": CURRENT, "penwidth": "2.6", "arrowsize": "0.8"}
+"""How the edges into the current step's op are drawn (the edges a step updates)."""
+
+
+def note_attrs(note: str) -> dict[str, str]:
+    """The DOT attributes of a note next to an edge (the amount a step adds).
+
+    The note sets its own font, so that the edge's mark (``a``, ``b``) keeps its own.
+    """
+    text = graphviz_html(shorten(note))
+    return {"xlabel": f'<<FONT COLOR="{CURRENT}" POINT-SIZE="10"><B>{text}</B></FONT>>'}
+
+
+class DrawnEdge(NamedTuple):
+    """One edge of a drawing.
+
+    Attributes:
+        source: the DOT name of the node it starts at (``n3``, ``u0``...).
+        target: the DOT name of the node it ends at.
+        value: the value whose op the edge belongs to.
+        argument: the argument position of the edge into ``value``'s op; None for the
+            edge from the op to ``value`` (and for edges between module boxes).
+        between_boxes: whether it joins module boxes (drawn plainly, once per pair).
+    """
+
+    source: str
+    target: str
+    value: Value
+    argument: int | None
+    between_boxes: bool = False
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A number cell of a value's box as drawn: text, colour (None: black) and weight.
+
+    Example:
+        >>> Cell("?", MUTED)
+        Cell(text='?', colour='#94a3b8', bold=False, italic=False, size=None)
+    """
+
+    text: str
+    colour: str | None = None
+    bold: bool = False
+    italic: bool = False
+    size: int | None = None
+
+    def html(self) -> str:
+        """The cell as a piece of Graphviz HTML-like label."""
+        text = graphviz_html(self.text)
+        text = f"<I>{text}</I>" if self.italic else text
+        text = _font(text, colour=self.colour, size=self.size)
+        return f"<B>{text}</B>" if self.bold else text
 
 
 def check_choice(name: str, value: object, allowed: Iterable[object]) -> None:
@@ -256,11 +368,17 @@ class Options:
         collapse: "none", "neuron", "layer", or None to decide by size (see
             :data:`COLLAPSE_THRESHOLD`).
         legend: draw the colour legend.
-        title: a title above the graph.
-        svg_id: the id of the ``<svg>`` element (each frame of a player page has its own).
+        title: a title above the graph (at most :data:`~viz._text.TITLE_LIMIT` characters
+            are shown; all of it in the tooltip).
+        svg_id: the id of the ``<svg>`` element (each frame of a player page has its own):
+            a letter, then letters, digits, ``-`` or ``_``.
+        element_ids: give every value, op and edge an id in the SVG (``<svg_id>-n3``,
+            ``<svg_id>-o3``, ``<svg_id>-e3-0`` for the edge from op 3's first argument,
+            ``<svg_id>-e3`` for the edge from op 3 to its value), for scripts that change
+            a drawing in place, such as the step-through player.
 
     Raises:
-        ValueError: for a rankdir, collapse or number_format that is not allowed.
+        ValueError: for a rankdir, collapse, number_format or svg_id that is not allowed.
         TypeError: for a title that is not a str.
 
     Example:
@@ -280,6 +398,7 @@ class Options:
     legend: bool = True
     title: str | None = None
     svg_id: str = "gradstep"
+    element_ids: bool = False
 
     def __post_init__(self) -> None:
         check_choice("rankdir", self.rankdir, RANKDIRS)
@@ -287,7 +406,12 @@ class Options:
         check_choice("collapse", self.collapse, (*COLLAPSE_MODES, None))
         if self.title is not None and not isinstance(self.title, str):
             raise TypeError(f"title must be a str or None, got {type(self.title).__name__}")
-        for flag in ("show_grads", "group_modules", "legend"):
+        if not isinstance(self.svg_id, str) or not _SVG_ID.fullmatch(self.svg_id):
+            raise ValueError(
+                "svg_id must be a letter followed by letters, digits, '-' or '_' "
+                f"(at most 100 characters), got {self.svg_id!r}"
+            )
+        for flag in ("show_grads", "group_modules", "legend", "element_ids"):
             object.__setattr__(self, flag, bool(getattr(self, flag)))
 
 
@@ -350,7 +474,7 @@ def _cell(
     if span > 1:
         attrs += f' COLSPAN="{span}"'
     if width is not None:
-        attrs += f' WIDTH="{width}" HEIGHT="{16 * lines + 1}" FIXEDSIZE="TRUE"'
+        attrs += f' WIDTH="{width}" HEIGHT="{CELL_HEIGHT * lines - lines + 1}" FIXEDSIZE="TRUE"'
     return f"<TD{attrs}>{content}</TD>"
 
 
@@ -364,6 +488,78 @@ def _legend_row(swatch: str, text: str, *, fill: str, border: str) -> str:
         f'WIDTH="26" HEIGHT="14">{_font(swatch, size=8)}</TD>'
         f'<TD ALIGN="LEFT">{_font(text, size=10)}</TD></TR>'
     )
+
+
+# ---------------------------------------------------------------------------------------
+# How much work a layout is
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LayoutSize:
+    """What Graphviz's ``dot`` has to place for a drawing, estimated before running it.
+
+    ``dot`` puts the nodes in ranks (columns, left to right) and turns an edge that
+    crosses k ranks into a chain of k hidden nodes, which it places like any other; so
+    its work grows with nodes + edges + ranks crossed, and it slows down sharply once
+    many long edges cross many ranks.
+
+    Attributes:
+        nodes: the nodes drawn (value boxes, op ovals, module boxes).
+        edges: the edges drawn.
+        crossed: the ranks all edges cross on their way, in a ranking that places each
+            node as close to its users as possible (``dot`` finds one at least as
+            short); counted twice when edges carry labels, because ``dot`` then puts
+            each label in a rank of its own.
+        size: ``nodes + edges + crossed``, what :data:`FAST_LAYOUT_SIZE` and
+            :data:`MAX_LAYOUT_SIZE` are about.
+    """
+
+    nodes: int
+    edges: int
+    crossed: int
+
+    @property
+    def size(self) -> int:
+        return self.nodes + self.edges + self.crossed
+
+
+def layout_size(
+    nodes: Collection[str], edges: Iterable[tuple[str, str]], *, labelled: bool = False
+) -> LayoutSize:
+    """Estimate the layout work of a drawing with ``nodes`` and directed ``edges``.
+
+    Each node gets the rank just before its earliest user (sinks get the last rank);
+    an edge from rank r to rank s crosses ``s - r - 1`` ranks in between.
+
+    Example:
+        >>> layout_size(["x", "a", "b"], [("x", "a"), ("a", "b"), ("x", "b")])
+        LayoutSize(nodes=3, edges=3, crossed=1)
+    """
+    edge_list = list(edges)
+    users: dict[str, list[str]] = defaultdict(list)
+    sources: dict[str, list[str]] = defaultdict(list)
+    for source, target in edge_list:
+        users[source].append(target)
+        sources[target].append(source)
+    # Ranks counted back from the sinks, in reverse topological order (Kahn's algorithm);
+    # nodes on a cycle (possible between module boxes) keep rank 0.
+    waiting = {node: len(users[node]) for node in nodes}
+    ready = [node for node, count in waiting.items() if count == 0]
+    back: dict[str, int] = {}
+    while ready:
+        node = ready.pop()
+        back[node] = max((back[user] + 1 for user in users[node]), default=0)
+        for source in sources[node]:
+            waiting[source] -= 1
+            if waiting[source] == 0:
+                ready.append(source)
+    crossed = sum(
+        max(abs(back.get(source, 0) - back.get(target, 0)) - 1, 0) for source, target in edge_list
+    )
+    if labelled:  # every edge gets a rank more for its label
+        crossed = 2 * crossed + len(edge_list)
+    return LayoutSize(nodes=len(nodes), edges=len(edge_list), crossed=crossed)
 
 
 # ---------------------------------------------------------------------------------------
@@ -426,6 +622,7 @@ class GraphBuilder:
         self.clustered = options.group_modules and self.collapse != "layer"
         self._members = self.grouping.members()
         self._unit_number = {unit: k for k, unit in enumerate(self.grouping.units)}
+        self._box_of = self.box_of()
 
     # -- what to group --------------------------------------------------------------------
 
@@ -467,11 +664,101 @@ class GraphBuilder:
             return {v: layer[u.path] for v, u in self.grouping.unit_of.items()}
         return {}
 
+    # -- sizes ----------------------------------------------------------------------------
+
+    def edges(self) -> list[DrawnEdge]:
+        """Every edge of the drawing, in the order drawn (edges between boxes once)."""
+        box_of = self._box_of
+        out: list[DrawnEdge] = []
+        seen: set[tuple[str, str]] = set()
+        for v in self.order:
+            if not v.children:
+                continue
+            i = self.position[v]
+            target = box_of.get(v, f"o{i}")
+            for k, child in enumerate(v.children):
+                source = box_of.get(child, f"n{self.position[child]}")
+                if child not in box_of and v not in box_of:
+                    out.append(DrawnEdge(source, target, v, k))
+                elif source != target and (source, target) not in seen:
+                    seen.add((source, target))
+                    out.append(DrawnEdge(source, target, v, None, between_boxes=True))
+            if v not in box_of:
+                out.append(DrawnEdge(target, f"n{i}", v, None))
+        return out
+
+    def boxes_drawn(self) -> int:
+        """How many boxes the drawing has: values drawn on their own, and module boxes."""
+        box_of = self._box_of
+        return sum(1 for v in self.order if v not in box_of) + len(set(box_of.values()))
+
+    def layout_size(self) -> LayoutSize:
+        """The layout work of this drawing (see :func:`layout_size`)."""
+        box_of = self._box_of
+        nodes = set(box_of.values())
+        for v in self.order:
+            if v not in box_of:
+                i = self.position[v]
+                nodes.add(f"n{i}")
+                if v.children:
+                    nodes.add(f"o{i}")
+        edges = self.edges()
+        labelled = any(
+            e.argument is not None and argument_marks(e.value)[e.argument] for e in edges
+        )
+        return layout_size(nodes, [(e.source, e.target) for e in edges], labelled=labelled)
+
+    def check_size(self) -> LayoutSize:
+        """The layout size, after checking that the drawing is small enough to draw.
+
+        Raises:
+            ValueError: if the drawing would have more than :data:`MAX_DRAWN_VALUES`
+                boxes, or a layout size above :data:`MAX_LAYOUT_SIZE`; the message
+                says how to draw less.
+        """
+        boxes = self.boxes_drawn()
+        advice = self._advice()
+        if boxes > MAX_DRAWN_VALUES:
+            drawn = "" if boxes == len(self.order) else f", drawn as {boxes:,} boxes"
+            raise ValueError(
+                f"this graph has {len(self.order):,} values{drawn}; a drawing shows at most "
+                f"{MAX_DRAWN_VALUES:,} (more cannot be read): {advice}"
+            )
+        size = self.layout_size()
+        if size.size > MAX_LAYOUT_SIZE:
+            raise ValueError(
+                f"this graph is too big to lay out in a few seconds: its {size.nodes:,} "
+                f"nodes and {size.edges:,} edges, whose long edges cross {size.crossed:,} "
+                f"ranks, make a layout size of {size.size:,}; the most is "
+                f"{MAX_LAYOUT_SIZE:,}. A value used by ops far apart (like x in x*x*...*x) "
+                f"makes long edges: {advice}"
+            )
+        return size
+
+    def _advice(self) -> str:
+        """What to do about a graph too big to draw, given how it was asked for."""
+        part = "draw a part of the graph (e.g. one neuron, or a batch of one row)"
+        asked = self.options.collapse
+        if self.params is None:
+            if asked is None:
+                return f"pass the model, draw_graph(root, params=model), to collapse it, or {part}"
+            return part
+        if asked == "none":
+            return f"let it collapse by module (collapse=None, 'neuron' or 'layer'), or {part}"
+        if asked == "layer" or self.collapse == "layer":
+            return "draw a part of the graph (e.g. a batch of fewer rows)"
+        return "collapse more (collapse='layer'), or draw a part of the graph (fewer rows)"
+
     # -- the whole graph ------------------------------------------------------------------
 
     def build(self) -> GraphDrawing:
-        """The drawing: module boxes or clusters, the other nodes, the edges, the legend."""
-        graph = self._new_graph()
+        """The drawing: module boxes or clusters, the other nodes, the edges, the legend.
+
+        Raises:
+            ValueError: if the graph is too big to draw (see :meth:`check_size`).
+        """
+        size = self.check_size()
+        graph = self._new_graph(fast=size.size > FAST_LAYOUT_SIZE)
         if self.collapse == "layer":
             self._add_layer_boxes(graph)
         elif self.clustered:
@@ -482,12 +769,12 @@ class GraphBuilder:
         for v in self.order:
             if not (grouped and v in self.grouping.unit_of):
                 self._add_value(graph, v)
-        self._add_edges(graph, self.box_of())
+        self._add_edges(graph)
         if self.options.legend:
             self._add_legend(graph)
         return graph
 
-    def _new_graph(self) -> GraphDrawing:
+    def _new_graph(self, *, fast: bool) -> GraphDrawing:
         opts = self.options
         graph = GraphDrawing(
             name="gradstep",
@@ -500,19 +787,23 @@ class GraphBuilder:
                 "ranksep": "0.35",
                 "pad": "0.15",
                 "newrank": "true",
+                **(FAST_LAYOUT if fast else {}),
             },
             node_attr={
                 "shape": "box",
                 "style": "rounded,filled",
                 "fontname": FONT,
                 "fontsize": "11",
-                "penwidth": "1.3",
+                "penwidth": NODE_PENWIDTH,
                 "margin": "0.08,0.04",
             },
-            edge_attr={"color": "#64748b", "arrowsize": "0.6", "penwidth": "1.1"},
+            edge_attr={"color": EDGE_COLOUR, "arrowsize": "0.6", "penwidth": EDGE_PENWIDTH},
         )
         if opts.title:
-            graph.attr(label=f"<<B>{graphviz_html(opts.title)}</B>>", labelloc="t", fontsize="15")
+            title = shorten(opts.title, TITLE_LIMIT, lines=2)
+            graph.attr(label=f"<<B>{graphviz_html(title)}</B>>", labelloc="t", fontsize="15")
+            if title != opts.title:
+                graph.attr(tooltip=graphviz.nohtml(graphviz_tooltip(opts.title)))
         return graph
 
     # -- modules: boxes and clusters ------------------------------------------------------
@@ -529,7 +820,7 @@ class GraphBuilder:
         for j, path in enumerate(self.grouping.layers()):
             units = self._units_of(path)
             with graph.subgraph(name=f"cluster_l{j}") as layer_graph:
-                title = graphviz_html(units[0].layer_title)
+                title = graphviz_html(shorten(units[0].layer_title))
                 layer_graph.attr(label=f"<<B>{title}</B>>", **_LAYER_STYLE)
                 for unit in units:
                     self._add_unit(layer_graph, unit)
@@ -544,7 +835,7 @@ class GraphBuilder:
                 self._add_value(graph, v)
         else:
             with graph.subgraph(name=f"cluster_u{k}") as unit_graph:
-                unit_graph.attr(label=f"<{graphviz_html(unit.title)}>", **_UNIT_STYLE)
+                unit_graph.attr(label=f"<{graphviz_html(shorten(unit.title))}>", **_UNIT_STYLE)
                 for v in self._members[unit]:
                     self._add_value(unit_graph, v)
 
@@ -555,8 +846,8 @@ class GraphBuilder:
         nodes = [v for u in units for v in self._members[u]]
         params = [v for v in nodes if not v.children]
         title, line = self._box_text(units, nodes, params, layer=layer, in_cluster=in_cluster)
-        rows = [f"<TR><TD><B>{graphviz_html(title)}</B></TD></TR>"]
-        rows.append(f"<TR><TD>{_font(graphviz_html(line), size=10)}</TD></TR>")
+        rows = [f"<TR><TD><B>{graphviz_html(shorten(title))}</B></TD></TR>"]
+        rows.append(f"<TR><TD>{_font(graphviz_html(shorten(line)), size=10)}</TD></TR>")
         if self.options.show_grads:
             rows.append(f"<TR><TD>{self._mean_grad(params)}</TD></TR>")
         fill, border = ROLE_COLOURS["parameter"]
@@ -617,9 +908,17 @@ class GraphBuilder:
         """How the drawing names ``value`` (see :func:`display_name`)."""
         return display_name(value, self.position[value], self.options.number_format, self.params)
 
+    def shown_name(self, value: Value) -> str:
+        """The name as the box shows it: cut to :data:`~viz._text.LABEL_LIMIT` characters
+        (the box's tooltip holds all of it)."""
+        return shorten(self.name(value))
+
     def _add_value(self, graph: Any, value: Value) -> None:
         i = self.position[value]
-        graph.node(f"n{i}", **self._value_attrs(value))
+        attrs = self.value_attrs(value)
+        if self.options.element_ids:
+            attrs["id"] = f"{self.options.svg_id}-n{i}"
+        graph.node(f"n{i}", **attrs)
         if value.children:
             attrs = {
                 "shape": "ellipse",
@@ -630,38 +929,54 @@ class GraphBuilder:
                 "width": "0.3",
                 "height": "0.25",
                 "margin": "0.04,0.01",
+                "label": f"<{graphviz_html(shorten(op_text(value)))}>",
             }
-            attrs.update(self._op_attrs(value))
+            attrs.update(self.op_style(value))
+            if self.options.element_ids:
+                attrs["id"] = f"{self.options.svg_id}-o{i}"
             graph.node(f"o{i}", **attrs)
 
-    def _value_attrs(self, value: Value) -> dict[str, str]:
-        fill, border = ROLE_COLOURS[role_of(value, self.root, self.params)]
-        attrs = {"label": self._value_label(value), "fillcolor": fill, "color": border}
+    def value_attrs(self, value: Value) -> dict[str, str]:
+        """The DOT attributes of ``value``'s box: its label, colours and border, and the
+        whole name as its tooltip when the label had to be shortened."""
+        attrs = {"label": self._value_label(value), **self.value_style(value)}
         if isinstance(value, Constant) and not value.label:
             attrs.update(margin="0.06,0.02", width="0.3", height="0.25")
-        state = self.state
-        if not state.data_known(value):
-            attrs.update(fillcolor="#f8fafc", color="#cbd5e1", style="rounded,filled,dashed")
-        if value is state.current:
-            attrs.update(color=CURRENT, penwidth="3.5")
-        elif value in state.updated:
-            attrs.update(color=CURRENT, penwidth="2.2")
-        elif value in state.highlight:
-            attrs.update(color=HIGHLIGHT, penwidth="3")
+        name = self.name(value)
+        if self.shown_name(value) != name:
+            attrs["tooltip"] = graphviz.nohtml(graphviz_tooltip(name))
         return attrs
 
-    def _op_attrs(self, value: Value) -> dict[str, str]:
-        attrs = {"label": f"<{graphviz_html(op_text(value))}>"}
+    def value_style(self, value: Value) -> dict[str, str]:
+        """The colours and border of ``value``'s box in this state: ``fillcolor`` and
+        ``color``, and ``style`` and ``penwidth`` where they differ from the defaults
+        (``"rounded,filled"``, :data:`NODE_PENWIDTH`)."""
+        fill, border = ROLE_COLOURS[role_of(value, self.root, self.params)]
+        style = {"fillcolor": fill, "color": border}
+        state = self.state
+        if not state.data_known(value):
+            fill, border = UNKNOWN_COLOURS
+            style.update(fillcolor=fill, color=border, style="rounded,filled,dashed")
+        if value is state.current:
+            style.update(color=CURRENT, penwidth="3.5")
+        elif value in state.updated:
+            style.update(color=CURRENT, penwidth="2.2")
+        elif value in state.highlight:
+            style.update(color=HIGHLIGHT, penwidth="3")
+        return style
+
+    def op_style(self, value: Value) -> dict[str, str]:
+        """How ``value``'s op oval differs from the usual :data:`OP_COLOURS` in this state."""
         if value is self.state.current:
-            attrs.update(color=CURRENT, penwidth="2.5")
-        elif not self.state.data_known(value):
-            attrs.update(fillcolor="#f8fafc", color="#cbd5e1")
-        return attrs
+            return {"color": CURRENT, "penwidth": "2.5"}
+        if not self.state.data_known(value):
+            return {"fillcolor": UNKNOWN_COLOURS[0], "color": UNKNOWN_COLOURS[1]}
+        return {}
 
     def _value_label(self, value: Value) -> str:
         """The box of a value: its name, then rows for data and grad."""
-        name = self.name(value)
-        data = self._data_html(value)
+        name = self.shown_name(value)
+        data = self.data_cell(value).html()
         if isinstance(value, Constant) and not value.label:
             return f"<{_font(data, size=11)}>"
         name_width, label_width, value_width = self._cell_widths(value, name)
@@ -673,7 +988,8 @@ class GraphBuilder:
         rows = [f"<TR>{_cell(_font(title, size=12), width=name_width, span=2, lines=lines)}</TR>"]
         rows.append(self._row("data", data, label_width, value_width))
         if self.options.show_grads and not isinstance(value, Constant):
-            rows.append(self._row("grad", self._grad_html(value), label_width, value_width))
+            grad = self.grad_cell(value).html()
+            rows.append(self._row("grad", grad, label_width, value_width))
         return _table(rows)
 
     def _cell_widths(self, value: Value, name: str) -> tuple[int | None, int | None, int | None]:
@@ -687,7 +1003,7 @@ class GraphBuilder:
         if not fixed:
             return None, None, None
         label_width = 30
-        widest_line = max(map(len, name.split("\n")))
+        widest_line = max(len(printable(line)) for line in name.split("\n"))
         value_width = max(_points(fixed), _points(widest_line, 12) - 30)
         return label_width + value_width, label_width, value_width
 
@@ -696,58 +1012,49 @@ class GraphBuilder:
         label = _cell(_font(what, colour="#64748b", size=9), align="LEFT", width=label_width)
         return f"<TR>{label}{_cell(content, align='RIGHT', width=value_width)}</TR>"
 
-    def _data_html(self, value: Value) -> str:
+    def data_cell(self, value: Value) -> Cell:
+        """What ``value``'s data cell shows in this state: its number, or "?"."""
         if not self.state.data_known(value):
-            return _font("?", colour=MUTED)
-        text = graphviz_html(fmt(value.data, self.options.number_format))
-        if value in self.state.updated and self.state.phase == "forward":
-            return f"<B>{text}</B>"
-        return text
+            return Cell("?", MUTED)
+        bold = value in self.state.updated and self.state.phase == "forward"
+        return Cell(fmt(value.data, self.options.number_format), bold=bold)
 
-    def _grad_html(self, value: Value) -> str:
+    def grad_cell(self, value: Value) -> Cell:
+        """What ``value``'s grad cell shows in this state: its number, "?" or a note."""
         grads = self.state.grads
         if grads is None:
-            return _font(f"<I>{graphviz_html(NOT_COMPUTED)}</I>", colour=MUTED, size=9)
+            return Cell(NOT_COMPUTED, MUTED, italic=True, size=9)
         if value not in grads:
-            return _font("?", colour=MUTED)
-        text = _font(
-            graphviz_html(fmt(grads[value], self.options.number_format)), colour=GRAD_COLOUR
-        )
-        if value in self.state.updated and self.state.phase == "backward":
-            return f"<B>{text}</B>"
-        return text
+            return Cell("?", MUTED)
+        bold = value in self.state.updated and self.state.phase == "backward"
+        return Cell(fmt(grads[value], self.options.number_format), GRAD_COLOUR, bold=bold)
 
     # -- edges ----------------------------------------------------------------------------
 
-    def _add_edges(self, graph: Any, box_of: Mapping[Value, str]) -> None:
-        seen: set[tuple[str, str]] = set()  # edges between boxes are drawn once
-        for v in self.order:
-            if v.children:
-                self._add_edges_into(graph, v, box_of, seen)
+    def _add_edges(self, graph: Any) -> None:
+        ids = self.options.element_ids
+        for edge in self.edges():
+            v, k = edge.value, edge.argument
+            if edge.between_boxes:
+                graph.edge(edge.source, edge.target)
+                continue
+            attrs = self.edge_attrs(v, k) if k is not None else self.output_edge_attrs(v)
+            if ids:
+                i = self.position[v]
+                attrs["id"] = f"{self.options.svg_id}-e{i}" + ("" if k is None else f"-{k}")
+            graph.edge(edge.source, edge.target, **attrs)
 
-    def _add_edges_into(
-        self, graph: Any, v: Value, box_of: Mapping[Value, str], seen: set[tuple[str, str]]
-    ) -> None:
-        """The edges from ``v``'s children to its op, and from its op to ``v``."""
-        i = self.position[v]
-        target = box_of.get(v, f"o{i}")
-        marks = argument_marks(v)
-        for k, child in enumerate(v.children):
-            source = box_of.get(child, f"n{self.position[child]}")
-            if child in box_of or v in box_of:
-                if source != target and (source, target) not in seen:
-                    seen.add((source, target))
-                    graph.edge(source, target)
-            else:
-                graph.edge(source, target, **self._edge_attrs(v, k, marks[k]))
-        if v not in box_of:
-            current = v is self.state.current
-            graph.edge(
-                f"o{i}", f"n{i}", **({"color": CURRENT, "penwidth": "2.6"} if current else {})
-            )
+    def output_edge_attrs(self, v: Value) -> dict[str, str]:
+        """The attributes of the edge from ``v``'s op to ``v`` (lit when ``v`` is current)."""
+        if v is self.state.current:
+            return {"color": CURRENT, "penwidth": "2.6"}
+        return {}
 
-    def _edge_attrs(self, v: Value, k: int, mark: str) -> dict[str, str]:
+    def edge_attrs(self, v: Value, k: int) -> dict[str, str]:
+        """The attributes of the edge from ``v``'s ``k``-th argument to its op: its mark
+        (``a``/``b``), and for the current step's lit edges their colour and note."""
         attrs: dict[str, str] = {}
+        mark = argument_marks(v)[k]
         if mark:
             # Near the op (head), where the two edges meet, the marks of a left-to-right
             # drawing land on the wrong edges; near the children (tail) they crowd round
@@ -755,12 +1062,10 @@ class GraphBuilder:
             attrs.update(label=mark, fontsize="9", fontcolor="#7c3aed")
         state = self.state
         if v is state.current and k in state.active:
-            attrs.update(color=CURRENT, penwidth="2.6", arrowsize="0.8")
+            attrs.update(LIT_EDGE)
             note = state.edge_notes.get(k)
             if note:
-                attrs.update(
-                    xlabel=f"<<B>{graphviz_html(note)}</B>>", fontcolor=CURRENT, fontsize="10"
-                )
+                attrs.update(note_attrs(note))
         return attrs
 
     # -- legend ---------------------------------------------------------------------------
@@ -835,7 +1140,8 @@ def draw_graph(
             module and neuron.
         collapse: "none", "neuron" (one box per neuron), "layer" (one box per layer), or
             None to collapse graphs with more than :data:`COLLAPSE_THRESHOLD` values
-            (with ``params``; without, graphs are drawn whole).
+            (with ``params``; without, graphs are drawn whole, up to
+            :data:`MAX_DRAWN_VALUES` values).
         legend: draw the colour legend.
         title: a title above the graph.
 
@@ -844,8 +1150,10 @@ def draw_graph(
         Jupyter displays it inline; :meth:`GraphDrawing.svg` and ``.render()`` run Graphviz.
 
     Raises:
-        ValueError: for a rankdir, collapse or number_format that is not allowed, or
-            ``collapse="neuron"``/``"layer"`` without ``params``.
+        ValueError: for a rankdir, collapse or number_format that is not allowed,
+            ``collapse="neuron"``/``"layer"`` without ``params``, or a graph too big to
+            draw (more than :data:`MAX_DRAWN_VALUES` boxes once collapsed, or a layout
+            size above :data:`MAX_LAYOUT_SIZE`); the message says what to do instead.
         TypeError: if ``root`` is not a Value, or ``params`` is not a model or a dict of
             Values.
 
@@ -887,6 +1195,7 @@ def render_svg(root: Value, path: str | os.PathLike[str] | None = None, **option
 
     Raises:
         GraphvizNotFoundError: if Graphviz's ``dot`` program is not installed.
+        ValueError: as :func:`draw_graph` (a bad option, or a graph too big to draw).
 
     Example:
         >>> from autograd import Value

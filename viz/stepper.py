@@ -37,13 +37,13 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import overload
+from typing import Any, overload
 
 from autograd import Value, topological_order, trace
 from autograd.value import as_float
-from viz._text import fmt, remaining_text
+from viz._text import fmt, printable, remaining_text, shorten
 from viz.graph import GraphBuilder, GraphDrawing, Options, State, display_name
-from viz.modules import model_parameters
+from viz.modules import ModelParameters, model_parameters
 from viz.player import MAX_PLAYER_STEPS, player_document, player_fragment, step_html
 
 __all__ = ["MAX_PLAYER_STEPS", "BackpropStepper", "Contribution", "Step", "expression_text"]
@@ -201,15 +201,19 @@ class BackpropStepper:
         self.include_forward = bool(include_forward)
         self._params = model_parameters(params) if params is not None else None
         self._order = topological_order(root)
+        # Names as steps show them: a long label is cut (see viz._text.shorten), so that
+        # a step's text stays short whatever the labels hold.
         self._names = {
-            v: display_name(v, i, number_format, self._params) for i, v in enumerate(self._order)
+            v: shorten(display_name(v, i, number_format, self._params))
+            for i, v in enumerate(self._order)
         }
         self.steps: tuple[Step, ...] = tuple(self._walk(as_float(gradient, "gradient")))
 
     # -- the walk ------------------------------------------------------------------------
 
     def name(self, value: Value) -> str:
-        """How steps refer to ``value``: its label, a constant's number, or ``v<i>``."""
+        """How steps refer to ``value``: its label, a constant's number, or ``v<i>``
+        (at most :data:`viz._text.LABEL_LIMIT` characters of it)."""
         return self._names[value]
 
     def _expression(self, node: Value) -> str:
@@ -331,8 +335,14 @@ class BackpropStepper:
         return expression_text(step.node, [self.format_number(c.data) for c in step.node.children])
 
     def describe(self, i: int) -> str:
-        """Step ``i`` as plain text (one line, plus one line per child for backward steps)."""
-        step = self.steps[self._check_index(i)]
+        """Step ``i`` as plain text (one line, plus one line per child for backward steps).
+
+        Hidden characters of labels are shown escaped (see :func:`viz._text.printable`):
+        a right-to-left override in a label cannot reorder a terminal's line either.
+        """
+        return printable(self._describe(self.steps[self._check_index(i)]))
+
+    def _describe(self, step: Step) -> str:
         head = f"[{step.index + 1}/{len(self.steps)}]"
         name, f = step.node_name, self.format_number
         if step.kind == "forward":
@@ -363,7 +373,7 @@ class BackpropStepper:
             if root.children
             else self._names[root]
         )
-        head = f"backprop through {what}: {len(self.steps)} steps"
+        head = printable(f"backprop through {what}: {len(self.steps)} steps")
         return "\n".join([head, *(self.describe(i) for i in range(len(self.steps)))])
 
     def __str__(self) -> str:
@@ -374,8 +384,23 @@ class BackpropStepper:
 
     # -- drawings ------------------------------------------------------------------------
 
+    @property
+    def order(self) -> list[Value]:
+        """Every node of the graph, children before parents (node ``i`` is drawn ``n<i>``)."""
+        return list(self._order)
+
+    @property
+    def params(self) -> ModelParameters | None:
+        """The model's parameters given as ``params``, or None."""
+        return self._params
+
+    def drawing_options(self, **changes: Any) -> Options:
+        """The options of this stepper's drawings, with ``changes`` (any field of
+        :class:`~viz.graph.Options`, e.g. ``svg_id``)."""
+        return dataclasses.replace(self._options, **changes)
+
     @cached_property
-    def _fixed_widths(self) -> dict[Value, int]:
+    def fixed_widths(self) -> dict[Value, int]:
         """The widest number (in characters) each node shows in any frame, so frames align.
 
         (The name cell is sized from the name itself, which no frame changes.)
@@ -391,12 +416,31 @@ class BackpropStepper:
                 longest[c.child] = max(longest[c.child], len(f(c.grad_after)))
         return {v: longest[v] + 1 for v in self._order}
 
-    def _state(self, i: int, fixed: dict[Value, int] | None) -> State:
-        step = self.steps[i]
-        f = self.format_number
+    def state(self, i: int) -> State:
+        """What the drawing of step ``i`` shows (see :class:`~viz.graph.State`)."""
+        i = self._check_index(i)
+        known = {v for v in self._order if not v.children}
+        known.update(s.node for s in self.steps[: i + 1] if s.kind == "forward")
+        return self._state(self.steps[i], self.grads_at(i), known)
+
+    def states(self) -> Iterator[State]:
+        """The state of every step in order: the same as ``state(i)`` for each ``i``,
+        built as the walk goes (each step costs the size of the graph, not of the walk)."""
+        known = {v for v in self._order if not v.children}
+        grads: dict[Value, float] = {}
+        for step in self.steps:
+            if step.kind == "forward":
+                known.add(step.node)
+            elif step.kind == "seed":
+                assert step.grad is not None
+                grads[step.node] = 0.0 + step.grad
+            for c in step.contributions:
+                grads[c.child] = c.grad_after
+            yield self._state(step, dict(grads), set(known))
+
+    def _state(self, step: Step, grads: dict[Value, float], known: set[Value]) -> State:
+        fixed = self.fixed_widths
         if step.kind == "forward":
-            known = {v for v in self._order if not v.children}
-            known.update(s.node for s in self.steps[: i + 1])
             return State(
                 grads={},
                 known_data=known,
@@ -408,14 +452,11 @@ class BackpropStepper:
             )
         if step.kind == "seed":
             return State(
-                grads=self.grads_at(i),
-                current=step.node,
-                updated={step.node},
-                fixed=fixed,
-                phase="backward",
+                grads=grads, current=step.node, updated={step.node}, fixed=fixed, phase="backward"
             )
+        f = self.format_number
         return State(
-            grads=self.grads_at(i),
+            grads=grads,
             current=step.node,
             active=range(len(step.node.children)),
             updated={c.child for c in step.contributions},
@@ -440,9 +481,8 @@ class BackpropStepper:
             svg_id: the id of the ``<svg>`` element (a page with several frames gives
                 each its own).
         """
-        i = self._check_index(i)
-        options = dataclasses.replace(self._options, legend=legend, title=title, svg_id=svg_id)
-        state = self._state(i, self._fixed_widths)
+        options = self.drawing_options(legend=legend, title=title, svg_id=svg_id)
+        state = self.state(i)
         builder = GraphBuilder(self.root, options, state, order=self._order, params=self._params)
         return builder.build()
 
@@ -471,8 +511,10 @@ class BackpropStepper:
     def to_html(self, path: str | os.PathLike[str], *, title: str | None = None) -> Path:
         """Write the player as ONE self-contained HTML file and return its path.
 
-        The file holds one inline SVG per step, the CSS and the JavaScript: it fetches
-        nothing and needs no kernel. Without JavaScript it shows step 1.
+        The file holds one inline SVG (the graph as step 1 shows it), what each later
+        step changes in it, the text of every step, the CSS and the JavaScript: it
+        fetches nothing and needs no kernel. Without JavaScript it shows step 1. Its
+        size grows with nodes + steps (a 200-op chain is about 1 MB).
 
         Raises:
             ValueError: if there are more than :data:`MAX_PLAYER_STEPS` steps.

@@ -322,3 +322,34 @@ def test_missing_graphviz_is_one_line_saying_what_to_install(tmp_path: Path) -> 
     assert "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert "Graphviz" in result.stderr and "apt" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["graph", "x\0", "--var", "x=1"], r"argument 2 \('x\\x00'\) holds a NUL character"),
+        (["graph", "x", "--var", "x=1", "-o", "a\0.svg"], "argument 6 .* holds a NUL"),
+        (["graph", "x\ud800", "--var", "x=1"], r"is not valid UTF-8: \\ud800 at position 2"),
+    ],
+)
+def test_arguments_no_shell_can_pass_are_one_line_too(
+    args: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """NUL characters and lone surrogates reach main() only from Python (a shell cannot
+    pass them): still one line, exit status 2, never a ValueError from deep inside."""
+    assert cli.main(args) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("gradstep: error: ") and err.count("\n") == 1
+    assert re.search(message, err), err
+
+
+def test_a_run_at_the_bounds_is_accepted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """19 epochs of --hidden 256,256 on 200 samples is 292,892,600 units of work: under
+    the 300,000,000 of the limit, so training starts (and stops here, in a fake fit)."""
+
+    def fit(*args: object, **kwargs: object) -> None:
+        raise KeyError("training started")
+
+    monkeypatch.setattr(nn, "fit", fit)
+    with pytest.raises(KeyError, match="training started"):
+        cli.main(["train", "--hidden", "256,256", "--epochs", "19", "--out", str(tmp_path)])

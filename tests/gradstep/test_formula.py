@@ -100,6 +100,10 @@ def test_formula_variables_in_order() -> None:
         ("+".join(["x"] * 300), {"x": 1.0}, "limit is 400"),
         ("(" * 500 + "x" + ")" * 500, {"x": 1.0}, "nested too deeply|syntax error|limit"),
         ("x", {"tanh": 1.0}, "is a function and cannot be a variable"),
+        ("x\0", {"x": 1.0}, "NUL character at column 2"),  # was a ValueError
+        ("x\udcff", {"x": 1.0}, r"\\xff at column 2 is not a character"),  # was a UnicodeError
+        ("x", {"x": 1.0, "ｘ": 2.0}, "'x' and 'ｘ' are the same name 'x' to Python"),
+        ("q" * 1500, {}, r"the variable 'q{80}'… \(1500 characters\) has no value$"),
     ],
 )
 def test_bad_formulas_give_one_line_errors(
@@ -112,3 +116,13 @@ def test_bad_formulas_give_one_line_errors(
 
 def test_formula_variables_skip_called_functions() -> None:
     assert formula_variables("f(x) + tanh(y) + g") == ["x", "y", "g"]
+
+
+def test_variable_names_are_read_as_python_reads_the_formulas() -> None:
+    """Python reads the formula's identifiers in NFKC form; the names given with the
+    values are read the same way, so each spelling meets the other."""
+    out = parse_formula("ｘ * 2 + e\u0301", {"x": 1.5, "\u00e9": 1.0})
+    assert out.data == 4.0
+    out = parse_formula("x * 2", {"ｘ": 1.5})
+    assert out.data == 3.0 and out.children[0].label == "x"
+    assert formula_variables("ｘ + ﬁ") == ["x", "fi"]

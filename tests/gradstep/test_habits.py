@@ -5,6 +5,9 @@ Every test runs the installed ``gradstep`` program as a user would, in a subproc
 
 from __future__ import annotations
 
+import argparse
+import ast
+import errno
 import fcntl
 import os
 import pty
@@ -20,8 +23,12 @@ from pathlib import Path
 
 import pytest
 
-from gradstep.errors import UsageError
+import nn
+from gradstep import limits
+from gradstep.errors import RunFailedError, UsageError, shown
 from gradstep.files import output_path, write_atomic
+from gradstep.limits import NEURON_COST, network_size
+from gradstep.training import OutputOption, check_outputs
 
 GRADSTEP = str(Path(sys.executable).with_name("gradstep"))
 NEURON = ["tanh(x*w + b)", "--var", "x=2", "--var", "w=-3", "--var", "b=6.5"]
@@ -123,7 +130,10 @@ def test_every_option_shows_its_default_and_every_command_ends_with_an_example()
         *_, heading, example = help_text.rstrip().splitlines()
         assert heading == "example:" and example.startswith(f"  gradstep {name}")
     train = " ".join(run("train", "--help").stdout.split())
-    assert "--hidden WIDTHS hidden layer widths, comma-separated (default: 16,16)" in train
+    assert (
+        "--hidden WIDTHS hidden layer widths, comma-separated: at most 8 layers, each at most "
+        "256 wide (default: 16,16)"
+    ) in train
     assert "--batchnorm BatchNorm1d after each hidden layer" in train
     assert "(default: off)" in train and "(default: the optimizer's own: sgd 0.1," in train
 
@@ -163,12 +173,12 @@ def _read_line(stream: object, timeout: float = 60) -> bytes:
 def test_epoch_lines_arrive_while_training_runs_and_ctrl_c_ends_cleanly(tmp_path: Path) -> None:
     save = tmp_path / "model.json"
     process = _train(
-        tmp_path, "--epochs", "100000", "--save", str(save),
+        tmp_path, "--epochs", "10000", "--save", str(save),
         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )  # fmt: skip
     try:
         assert _read_line(process.stdout).startswith(b"training MLP")
-        assert re.match(rb"epoch +1/100000 +loss \d", _read_line(process.stdout))
+        assert re.match(rb"epoch +1/10000 +loss \d", _read_line(process.stdout))
         assert process.poll() is None  # a line per epoch, while training goes on
         process.send_signal(signal.SIGINT)
         _, err = process.communicate(timeout=60)
@@ -240,3 +250,83 @@ def test_output_path_refuses_a_folder_and_a_device_even_through_a_link(tmp_path:
     link.symlink_to(os.devnull)  # `train --save` must never replace /dev/null
     with pytest.raises(UsageError, match="not a regular file"):
         output_path(str(link), suffixes=(".json",), option="--save")
+
+
+def test_a_full_disk_while_writing_a_file_is_a_failed_run_not_bad_input(tmp_path: Path) -> None:
+    """The path was checked up front; what fails while writing is the surroundings (a
+    full disk): RunFailedError, exit status 1, the old file kept, no temporary left."""
+    target = tmp_path / "plot.png"
+    target.write_bytes(b"old picture")
+
+    def disk_full(temp: Path) -> None:
+        temp.write_bytes(b"half")
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    with pytest.raises(RunFailedError, match="No space left on device"):
+        write_atomic(target, disk_full)
+    assert [p.name for p in tmp_path.iterdir()] == ["plot.png"]
+    assert target.read_bytes() == b"old picture"
+
+
+def test_an_output_option_is_one_row_of_the_table(tmp_path: Path) -> None:
+    """``train``'s output files are checked before training from one table: an option
+    such as --player FILE.html is one more row."""
+    table = (
+        OutputOption("save", "--save", (".json",)),
+        OutputOption("player", "--player", (".html",)),
+    )
+    good = argparse.Namespace(save=None, player=str(tmp_path / "p.html"))
+    assert check_outputs(good, table) == {"player": tmp_path / "p.html"}
+    for player, message in (("/nonexistent/p.html", "does not exist"), ("p.htm", "end in .html")):
+        bad = argparse.Namespace(save=str(tmp_path / "m.json"), player=player)
+        with pytest.raises(UsageError, match=f"^--player '{player}': .*{message}"):
+            check_outputs(bad, table)
+
+
+@pytest.mark.parametrize(
+    ("hidden", "outputs", "batchnorm"),
+    [([16, 16], 1, False), ([4], 3, True), ([256, 256], 1, False), ([3, 5, 7], 3, True)],
+)
+def test_network_size_counts_the_parameters_of_the_real_mlp(
+    hidden: list[int], outputs: int, batchnorm: bool
+) -> None:
+    """The bounds of a run use network_size, which counts without building the model."""
+    model = nn.MLP(2, [*hidden, outputs], batchnorm=batchnorm)
+    neurons = sum(hidden) * (2 if batchnorm else 1) + outputs
+    expected = len(model.parameters()) + NEURON_COST * neurons
+    assert network_size(2, hidden, outputs, batchnorm=batchnorm) == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["tanh(x)", "a\nb\r\x1b[2J\x07", "\u200b\u202e", "'\"\\", "é θ ｘ", "f('a')"]
+)
+def test_shown_text_reads_back_as_python_would_write_it(text: str) -> None:
+    """Escaped as in Python's repr, so a learner can paste it back into Python."""
+    line = shown(text)
+    assert line.isprintable() and ast.literal_eval(line) == text
+
+
+def test_shown_text_is_one_printable_line_of_bounded_length() -> None:
+    assert shown("x\udcff\ud800") == "'x\\xff\\ud800'"  # the undecodable byte, as a byte
+    long = shown("\x1b" * 500)
+    assert long.isprintable() and long == "'" + "\\x1b" * 20 + "'… (500 characters)"
+
+
+def test_the_readme_lists_every_limit_with_its_value() -> None:
+    """The error contract's table of limits says what gradstep/limits.py holds."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    table = readme.split("**Limits.**", 1)[1].split("\n## ", 1)[0]
+    for text in (
+        f"| arguments | at most {limits.MAX_ARGUMENTS:,} |",
+        f"at most {limits.MAX_FORMULA_LENGTH:,} characters and {limits.MAX_FORMULA_PARTS} parts",
+        f"| `--samples` | {limits.MIN_SAMPLES} to {limits.MAX_SAMPLES:,} |",
+        f"| `--epochs` | 1 to {limits.MAX_EPOCHS:,} |",
+        f"| `--batch-size` | 1 to {limits.MAX_BATCH_SIZE:,} |",
+        f"at most {limits.MAX_HIDDEN_LAYERS} layers, each at most {limits.MAX_LAYER_WIDTH} wide",
+        f"| `--noise` | 0 to {limits.MAX_NOISE:g} |",
+        f"epochs × samples × network size ≤ {limits.MAX_WORK:,}",
+        f"rows at once × network size ≤ {limits.MAX_ROWS_AT_ONCE_WORK:,}",
+        f"parameters + {limits.NEURON_COST} per neuron",
+        f"| {limits.ECHO_LIMIT} characters, then cut |",
+    ):
+        assert text in table, text

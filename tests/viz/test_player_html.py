@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
@@ -55,13 +56,16 @@ def test_to_html_writes_one_self_contained_file(tmp_path: Path, helpers: Any) ->
     tags = Tags(text)
     assert [t for t, _ in tags.tags if t in ("link", "img", "iframe", "object", "embed")] == []
     scripts = tags.named("script")
-    assert len(scripts) == 1 and "src" not in scripts[0]
+    code = [a for a in scripts if a.get("type") is None]  # the one script that runs
+    data = [a for a in scripts if a.get("type") == "application/json"]  # step changes
+    assert len(code) == len(data) == 1 and len(scripts) == 2
+    assert not [a for a in scripts if "src" in a]
     for _, attrs in tags.tags:  # nothing refers to another file or to the network
         for key in ("src", "href", "xlink:href", "action"):
             assert key not in attrs, attrs
     (policy,) = [a["content"] for a in tags.named("meta") if a.get("http-equiv")]
     assert policy is not None and "default-src 'none'" in policy
-    assert len(tags.named("svg")) == len(stepper)
+    assert len(tags.named("svg")) == 1  # one drawing; later steps are changes to it
     # the same stepper exports the same bytes
     again = stepper.to_html(tmp_path / "again.html", title="One neuron")
     assert again.read_text(encoding="utf-8") == text
@@ -71,10 +75,10 @@ def test_only_step_one_is_visible_without_javascript(tmp_path: Path, helpers: An
     root, _ = helpers.neuron()
     stepper = viz.BackpropStepper(root)
     tags = Tags(stepper.to_html(tmp_path / "p.html").read_text(encoding="utf-8"))
-    frames = [a for a in tags.named("div") if a.get("class") == "gs-frame"]
+    (frame,) = [a for a in tags.named("div") if a.get("class") == "gs-frame"]
     steps = [a for a in tags.named("section") if a.get("class") == "gs-step"]
-    assert len(frames) == len(steps) == len(stepper)
-    assert ["hidden" in a for a in frames] == [False] + [True] * (len(stepper) - 1)
+    assert len(steps) == len(stepper)
+    assert "hidden" not in frame and frame.get("data-step") == "0"  # drawn as step 1
     assert ["hidden" in a for a in steps] == [False] + [True] * (len(stepper) - 1)
     (controls,) = [a for a in tags.named("div") if a.get("class") == "gs-controls"]
     assert "hidden" in controls  # buttons appear only when the script runs
@@ -96,16 +100,17 @@ def test_injected_labels_are_text_not_markup(tmp_path: Path) -> None:
     stepper = viz.BackpropStepper(injected_graph(), include_forward=True)
     text = stepper.to_html(tmp_path / "p.html").read_text(encoding="utf-8")
     tags = Tags(text)
-    assert len(tags.named("script")) == 1
+    assert len([a for a in tags.named("script") if a.get("type") is None]) == 1
     assert tags.named("img") == []
     assert "<b>out</b>" not in text and "&lt;b&gt;out&lt;/b&gt;" in text
-    assert [t for t, _ in tags.tags].count("svg") == len(stepper)  # no injected <svg>
+    assert [t for t, _ in tags.tags].count("svg") == 1  # no injected <svg>
     for _, attrs in tags.tags:
         assert not [k for k in attrs if k.startswith("on")], attrs
     for label in INJECTIONS:
         assert label not in text  # only ever escaped
-    fragment = stepper.player_html()
-    assert Tags(fragment).named("img") == [] and len(Tags(fragment).named("script")) == 1
+    fragment = Tags(stepper.player_html())
+    assert fragment.named("img") == []
+    assert len([a for a in fragment.named("script") if a.get("type") is None]) == 1
 
 
 def test_frames_keep_the_same_layout(helpers: Any) -> None:
@@ -140,7 +145,54 @@ def test_too_many_steps_for_a_player(tmp_path: Path) -> None:
         total = total + x
     stepper = viz.BackpropStepper(total)
     assert len(stepper) > MAX_PLAYER_STEPS
-    with pytest.raises(ValueError, match="at most 400"):
+    with pytest.raises(ValueError, match=f"at most {MAX_PLAYER_STEPS:,}"):
         stepper.to_html(tmp_path / "big.html")
     assert not (tmp_path / "big.html").exists()
     assert autograd.topological_order(total)[-1] is total
+
+
+def chain(ops: int) -> Value:
+    """A chain of ``ops`` ops, tanh and a product by a constant in turn (micrograd-style)."""
+    y = Value(0.5, label="x")
+    for i in range(ops):
+        y = y.tanh() if i % 2 else y * 1.01
+    y.label = "y"
+    return y
+
+
+def test_a_200_op_chain_player_is_about_a_megabyte(tmp_path: Path) -> None:
+    """Issue 10, row 3 (the player of a 200-op chain): one full SVG per step made
+    133 MB of HTML, and as many Graphviz runs. Now the file holds one drawing and what
+    each step changes in it: it grows with nodes + steps, not with their product."""
+    stepper = viz.BackpropStepper(chain(200))
+    path = stepper.to_html(tmp_path / "chain.html")
+    text = path.read_text(encoding="utf-8")
+    assert path.stat().st_size < 3_000_000
+    assert text.count("<svg") == 1
+    (data,) = re.findall(r'<script type="application/json" class="gs-data">(.*?)</script>', text)
+    steps = json.loads(data)["steps"]
+    assert len(steps) == len(stepper) - 1  # one list of changes per step after the first
+    assert max(len(step) for step in steps) < 3 * 50  # a step changes a few elements
+
+
+def test_the_steps_data_escapes_what_could_end_its_script(tmp_path: Path) -> None:
+    """The numbers go into a JSON block: a format's fill character can be < > or &."""
+    x = Value(2.0, label="x")
+    y = (x * 3).tanh()
+    for number_format in ("<>12.3f", "&^12.3f", ">>12.3f"):
+        stepper = viz.BackpropStepper(y, number_format=number_format, include_forward=True)
+        text = stepper.html()
+        (data,) = re.findall(r'class="gs-data">(.*?)</script>', text, flags=re.S)
+        assert not {"<", ">", "&", "\u2028", "\u2029"} & set(data)
+        shown = [v for step in json.loads(data)["steps"] for v in step if isinstance(v, str)]
+        assert stepper.format_number(y.data) in shown  # computed in the second step
+
+
+def test_the_player_refuses_a_graph_too_big_to_draw(tmp_path: Path) -> None:
+    y = Value(1.0001, label="x")
+    x = y
+    for _ in range(399):
+        y = y * x  # x used 400 times: long edges, a layout too big to draw
+    with pytest.raises(ValueError, match="too big to lay out"):
+        viz.BackpropStepper(y).to_html(tmp_path / "p.html")
+    assert not (tmp_path / "p.html").exists()
