@@ -471,6 +471,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_training_arguments(train, epochs=50)
     _add_model_arguments(train, registries)
     train.add_argument("--save", metavar="FILE.json", help="write a JSON checkpoint of the model")
+    train.add_argument(
+        "--player",
+        metavar="FILE.html",
+        help="record the run and write its training player: one HTML page, offline",
+    )
 
     _subcommand(
         commands,
