@@ -9,7 +9,10 @@ Subcommands:
   after backward().
 * ``gradstep step FORMULA --var x=2 ... -o FILE.html``: the step-through backprop player.
 * ``gradstep train [options]``: train an MLP on a built-in data set with your choice of
-  layers, activation, batch normalization and optimizer.
+  layers, activation, batch normalization and optimizer (``--player FILE.html``: and
+  write its training player).
+* ``gradstep compare --vary OPTION=V1,V2 [train options] --out DIR``: one run per value
+  of one option, on the same data and seed, played side by side in ``DIR/compare.html``.
 * ``gradstep doctor``: check the installation.
 
 Exit status (see :mod:`gradstep.errors`): 0 on success; 2 for bad input (a malformed
@@ -55,6 +58,7 @@ from gradstep.limits import (
     ECHO_LIMIT,
     MAX_ARGUMENTS,
     MAX_BATCH_SIZE,
+    MAX_COMPARE_RUNS,
     MAX_EPOCHS,
     MAX_FORMULA_LENGTH,
     MAX_FORMULA_PARTS,
@@ -72,6 +76,7 @@ COMMANDS = {
     "graph": ("gradstep.drawing", "run_graph"),
     "step": ("gradstep.drawing", "run_step"),
     "train": ("gradstep.training", "run_train"),
+    "compare": ("gradstep.compare", "run_compare"),
     "doctor": ("gradstep.doctor", "run_doctor"),
 }
 """Each subcommand's function, as (module, name). The modules are imported only once the
@@ -332,6 +337,24 @@ def _add_training_arguments(parser: argparse.ArgumentParser, *, epochs: int) -> 
     )
 
 
+class _OptionReader(_Parser):
+    """A parser that raises its errors (UsageError) instead of ending the program."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(_printable(message))
+
+
+def model_option_reader() -> argparse.ArgumentParser:
+    """A parser of ``train``'s model options alone, which raises UsageError on bad input.
+
+    ``compare`` reads each ``--vary`` value with it: the same types, choices, bounds and
+    messages as on ``train``'s command line (``parse_args(["--lr=0.1"]).lr``).
+    """
+    reader = _OptionReader(prog="gradstep compare", add_help=False)
+    _add_model_arguments(reader, _registries())
+    return reader
+
+
 def _add_model_arguments(
     parser: argparse.ArgumentParser, registries: dict[str, Any] | None
 ) -> None:
@@ -476,6 +499,31 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE.html",
         help="record the run and write its training player: one HTML page, offline",
     )
+
+    compare = _subcommand(
+        commands,
+        "compare",
+        "train one run per value of an option; play them side by side",
+        "Train the same MLP on the same data with the same seed, once per value of the "
+        "option that --vary names, and write DIR/compare.html: the training player of all "
+        "the runs on one timeline. Every other option is train's and applies to every "
+        "run. The runs together are bounded as one train run is (see the README).",
+        "gradstep compare --vary activation=sigmoid,relu --hidden 8,8,8,8 --epochs 30 "
+        "--out runs/activations",
+    )
+    compare.add_argument(
+        "--vary",
+        metavar="OPTION=VALUES",
+        action="append",
+        required=True,
+        default=argparse.SUPPRESS,
+        help=f"required: the option to vary and its values, 2 to {MAX_COMPARE_RUNS}; the "
+        "option is one of activation, batch-size, batchnorm (off,on), hidden, lr, optimizer. "
+        "Values are split on / if there is one, else on commas: lr=0.1,0.01 and "
+        "hidden=16,16/32 are two runs each (and hidden=8,16: one layer of 8, one of 16)",
+    )
+    _add_training_arguments(compare, epochs=50)
+    _add_model_arguments(compare, registries)
 
     _subcommand(
         commands,

@@ -185,7 +185,7 @@ def check_size(args: argparse.Namespace, outputs: int) -> int:
 
 
 def _diverged(args: argparse.Namespace, what: str) -> str:
-    hint = "try a smaller --lr" if args.command == "train" else "try another --seed"
+    hint = "try another --seed" if args.command == "demo" else "try a smaller --lr"
     return f"training diverged ({what}): {hint}"
 
 
