@@ -114,11 +114,13 @@ class _Parser(argparse.ArgumentParser):
 
 
 class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
-    """Every option's help ends with its default (unless it says it already); the
-    examples at the end keep their line breaks."""
+    """Every option's help ends with its default (unless it says it already), or with
+    "(required)"; the examples at the end keep their line breaks."""
 
     def _get_help_string(self, action: argparse.Action) -> str:
         text = action.help or ""
+        if action.required and action.option_strings:
+            return f"{text} (required)"
         if not action.option_strings or "default" in text or action.default is argparse.SUPPRESS:
             return text
         default = action.default
@@ -517,7 +519,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         required=True,
         default=argparse.SUPPRESS,
-        help=f"required: the option to vary and its values, 2 to {MAX_COMPARE_RUNS}; the "
+        help=f"the option to vary and its values, 2 to {MAX_COMPARE_RUNS}; the "
         "option is one of activation, batch-size, batchnorm (off,on), hidden, lr, optimizer. "
         "Values are split on / if there is one, else on commas: lr=0.1,0.01 and "
         "hidden=16,16/32 are two runs each (and hidden=8,16: one layer of 8, one of 16)",
