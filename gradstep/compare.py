@@ -75,11 +75,15 @@ class Variation:
 
     option: str
     """The option, as on the command line without ``--`` (``batch-size``)."""
-    names: list[str]
-    """One name per run, ``option=value`` as typed (``activation=relu``)."""
+    typed: list[str]
+    """One value per run, as typed (``relu``)."""
     values: list[Any]
     """One value per run, as ``train``'s option reads it (``[16, 16]`` for hidden)."""
 
+    @property
+    def names(self) -> list[str]:
+        """One name per run, ``option=value`` as typed (``activation=relu``)."""
+        return [f"{self.option}={text}" for text in self.typed]
     @property
     def dest(self) -> str:
         """The option's name among the parsed arguments (``batch_size``)."""
@@ -136,7 +140,7 @@ def read_variation(text: str) -> Variation:
             f"{MAX_COMPARE_RUNS} runs"
         )
     reader = model_option_reader()
-    names, values = [], []
+    typed, values = [], []
     for piece in pieces:
         where = f"--vary {option}={shown(piece, quote=False)}"
         if not piece:
@@ -164,14 +168,14 @@ def read_variation(text: str) -> Variation:
                 f"--vary {shown(text)} gives the same value twice: "
                 f"{shown(pieces[values.index(value)])} and {shown(piece)}{hint}"
             )
-        names.append(f"{option}={piece}")
+        typed.append(piece)
         values.append(value)
     if len(values) < 2:
         raise UsageError(
             f"--vary {shown(text)}: one value; compare needs 2 to {MAX_COMPARE_RUNS} "
             "(values are split on / if there is one, else on ,)"
         )
-    return Variation(option, names, values)
+    return Variation(option, typed, values)
 
 
 def _record_options(runs: list[argparse.Namespace], outputs: int) -> Any:
@@ -259,7 +263,7 @@ def run_compare(args: argparse.Namespace) -> int:
         folder / COMPARE_FILE,
         [run.history for run in done],
         variation.names,
-        title=f"{variation.option} compared: " + " vs ".join(variation.names),
+        title=f"{variation.option}: " + " vs ".join(variation.typed),
     )
     for run_args, run, name in zip(runs, done, variation.names, strict=True):
         try:

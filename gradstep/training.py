@@ -394,12 +394,17 @@ def write_plots(args: argparse.Namespace, run: Run, data: Data, folder: Path) ->
 
 
 def write_training_player(
-    path: Path, histories: Sequence[Any], names: Sequence[str], title: str
+    path: Path, histories: Sequence[Any], names: Sequence[str] | None, title: str
 ) -> Path:
-    """Write the training player of recorded runs (one timeline) to ``path``, atomically."""
+    """Write the training player of recorded runs (one timeline) to ``path``, atomically.
+
+    ``names`` None: the player's own ("training run" for one run).
+    """
     import viz
 
-    player = viz.TrainingPlayer(list(histories), names=list(names), title=title)
+    player = viz.TrainingPlayer(
+        list(histories), names=None if names is None else list(names), title=title
+    )
     return write_atomic(path, player.to_html)
 
 
@@ -414,9 +419,8 @@ def train_and_plot(
     """
     run = train_run(args, data, record=player is not None)
     if player is not None:
-        title = describe(args, data.outputs)
         run.files["training player"] = write_training_player(
-            player, [run.history], [title], title=title
+            player, [run.history], None, title=describe(args, data.outputs)
         )
     check_run(args, run, player=player)
     write_plots(args, run, data, folder)
