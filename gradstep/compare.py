@@ -84,6 +84,7 @@ class Variation:
     def names(self) -> list[str]:
         """One name per run, ``option=value`` as typed (``activation=relu``)."""
         return [f"{self.option}={text}" for text in self.typed]
+
     @property
     def dest(self) -> str:
         """The option's name among the parsed arguments (``batch_size``)."""
@@ -130,17 +131,16 @@ def read_variation(text: str) -> Variation:
         )
     if option not in VARIABLE_OPTIONS:
         raise UsageError(
-            f"--vary {shown(given.strip())}: not an option compare can vary; vary one of: "
-            f"{allowed}"
+            f"--vary {shown(given.strip())}: not an option compare can vary; vary one of: {allowed}"
         )
     pieces = split_values(values_text)
     if len(pieces) > MAX_COMPARE_RUNS:
         raise UsageError(
-            f"--vary {option}: {len(pieces)} values; compare trains at most "
-            f"{MAX_COMPARE_RUNS} runs"
+            f"--vary {option}: {len(pieces)} values; compare trains at most {MAX_COMPARE_RUNS} runs"
         )
     reader = model_option_reader()
-    typed, values = [], []
+    typed: list[str] = []
+    values: list[Any] = []
     for piece in pieces:
         where = f"--vary {option}={shown(piece, quote=False)}"
         if not piece:
