@@ -492,7 +492,8 @@ def run_demo(args: argparse.Namespace) -> int:
 
 
 def run_train(args: argparse.Namespace) -> int:
-    """Train an MLP as the options say; print each epoch's numbers and write the plots.
+    """Train an MLP as the options say; print each epoch's numbers and write the plots
+    (and with ``--save`` a checkpoint, with ``--player`` the run's training player).
 
     Everything is checked before the first epoch: the options together, the output
     files (:data:`TRAIN_OUTPUTS`), the size of the run; the output folder is made last,
