@@ -4,8 +4,9 @@
 it; ``graph`` and ``step`` draw a formula's computation graph and step through its
 backward pass; ``train`` trains an MLP with the options you choose (``--player``: and
 writes its training player); ``compare`` trains one run per value of one option and
-plays them side by side; ``doctor`` checks the installation. ``gradstep --help`` lists them, ``gradstep COMMAND --help`` explains
-each with an example, and ``python -m gradstep`` is the same program.
+plays them side by side; ``doctor`` checks the installation. ``gradstep --help`` lists
+them, ``gradstep COMMAND --help`` explains each with an example, and ``python -m
+gradstep`` is the same program.
 
 The command is an application built on the libraries :mod:`autograd`, :mod:`nn` and
 :mod:`viz`; they know nothing of it, and nothing imports it. Its modules:

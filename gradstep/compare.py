@@ -39,6 +39,7 @@ from gradstep.limits import (
     MAX_WORK,
     compare_frames,
     network_size,
+    record_grid_size,
     recorded_values_per_frame,
 )
 from gradstep.training import (
@@ -64,9 +65,6 @@ timeline, and the player shows runs on the same data over the same epochs."""
 
 SWITCH_VALUES = {"off": False, "on": True}
 """The values of an on/off option such as ``batchnorm``."""
-
-GRID_POINTS = 21 * 21
-"""Points of the grid each neuron is recorded on (``nn.RecordOptions().grid_size`` ²)."""
 
 
 @dataclass(frozen=True)
@@ -184,20 +182,26 @@ def _record_options(runs: list[argparse.Namespace], outputs: int) -> Any:
     ``nn.fit`` keeps fewer frames (a larger stride) for a model whose frames are big;
     runs with different strides could not share a timeline. So every run gets the frame
     cap of the biggest one, within its share of
-    :data:`~gradstep.limits.COMPARE_RECORDED_VALUES`.
+    :data:`~gradstep.limits.COMPARE_RECORDED_VALUES`, and the heatmap grid of the
+    biggest one (:func:`~gradstep.limits.record_grid_size`).
     """
     import nn
 
+    # One grid for all, so that heatmaps compare: the biggest network's.
+    grid = min(
+        record_grid_size(network_size(2, run.hidden, outputs, batchnorm=run.batchnorm))
+        for run in runs
+    )
     biggest = max(
         recorded_values_per_frame(
-            2, run.hidden, outputs, batchnorm=run.batchnorm, grid_points=GRID_POINTS
+            2, run.hidden, outputs, batchnorm=run.batchnorm, grid_points=grid * grid
         )
         for run in runs
     )
     frames = compare_frames(biggest, len(runs))
     # recorded_values_per_frame is an upper bound, so frames × a run's real frame size
     # stays within max_values, and the frame cap, the same for all, decides the stride.
-    return nn.RecordOptions(max_frames=frames, max_values=COMPARE_RECORDED_VALUES)
+    return nn.RecordOptions(grid_size=grid, max_frames=frames, max_values=COMPARE_RECORDED_VALUES)
 
 
 def _check_runs(runs: list[argparse.Namespace], names: list[str], data: Data) -> None:

@@ -91,6 +91,18 @@ MIN_PLOT_RESOLUTION = 24
 MAX_PLOT_RESOLUTION = 120
 """Grid points per axis of the decision-boundary plot for networks of ordinary size."""
 
+RECORD_GRID_WORK = 21 * 21 * 20_000
+"""Units of work a recorded frame spends on its heatmaps (``train --player``, ``demo``,
+``compare``): every neuron is evaluated on a grid of 21 × 21 points (``nn.RecordOptions``'
+default) for networks up to size 20,000, on a coarser one beyond (at least
+:data:`MIN_RECORD_GRID` a side), so that recording adds seconds a frame, not minutes."""
+
+MIN_RECORD_GRID = 8
+"""Fewest grid points per axis of a recorded frame's heatmaps."""
+
+MAX_RECORD_GRID = 21
+"""Grid points per axis of a recorded frame's heatmaps for networks of ordinary size."""
+
 # -- gradstep compare ---------------------------------------------------------------------
 
 MAX_COMPARE_RUNS = 8
@@ -179,3 +191,14 @@ def compare_frames(values_per_frame: int, runs: int) -> int:
     """
     share = COMPARE_RECORDED_VALUES // max(runs, 1)
     return max(2, min(200, share // max(values_per_frame, 1)))
+
+
+def record_grid_size(size: int) -> int:
+    """Grid points per axis of the heatmaps recorded for a network of ``size``.
+
+    Example:
+        >>> record_grid_size(997), record_grid_size(77_077), record_grid_size(10**6)
+        (21, 10, 8)
+    """
+    side = int((RECORD_GRID_WORK / max(size, 1)) ** 0.5)
+    return max(MIN_RECORD_GRID, min(MAX_RECORD_GRID, side))

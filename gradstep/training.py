@@ -41,6 +41,7 @@ from gradstep.limits import (
     NEURON_COST,
     network_size,
     plot_resolution,
+    record_grid_size,
 )
 
 CHECKPOINT_SUFFIXES = (".json",)
@@ -417,7 +418,13 @@ def train_and_plot(
     even if the run diverged (the player marks where); a diverged run then raises
     RunFailedError before any plot is drawn.
     """
-    run = train_run(args, data, record=player is not None)
+    record: Any = False
+    if player is not None:
+        import nn
+
+        size = network_size(2, args.hidden, data.outputs, batchnorm=args.batchnorm)
+        record = nn.RecordOptions(grid_size=record_grid_size(size))
+    run = train_run(args, data, record=record)
     if player is not None:
         run.files["training player"] = write_training_player(
             player, [run.history], None, title=describe(args, data.outputs)

@@ -143,6 +143,20 @@ def test_a_diverged_run_still_writes_its_player_then_fails_as_before(
     )
 
 
+def test_a_big_network_is_recorded_on_a_coarser_grid(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each frame evaluates every neuron at every grid point: a big network gets fewer
+    points. A smaller budget makes the tiny network "big" here."""
+    monkeypatch.setattr(limits, "RECORD_GRID_WORK", 64 * limits.network_size(2, [4], 1))
+    player = tmp_path / "p.html"
+    status, _, err = main(capsys, "train", *SMALL, "--epochs", "1", "--out", str(tmp_path),
+                          "--player", str(player))  # fmt: skip
+    assert status == 0, err
+    (run,) = payload(player)["runs"]
+    assert run["grid"]["size"] == limits.MIN_RECORD_GRID == 8
+
+
 @pytest.mark.parametrize(
     ("player", "message"),
     [
@@ -181,6 +195,7 @@ def test_demo_writes_its_training_player_and_60_epochs_fit_in_3_mb(
     units = [layer["units"] for layer in run["network"]["layers"]]
     kinds = [stage["kind"] for stage in run["network"]["layers"][0]["stages"]]
     assert units == [16, 16, 1] and kinds == ["batchnorm", "relu"]
+    assert run["grid"]["size"] == limits.MAX_RECORD_GRID == 21
     per_frame = 0
     for key in ("scalars", "gradBars", "params", "grads", "bn"):
         per_frame += len(run[key]) // run["frames"]
@@ -237,19 +252,23 @@ def test_compared_runs_of_very_different_sizes_keep_the_same_frames(
 ) -> None:
     """Left to itself, nn.fit keeps fewer frames of a big network than of a small one
     (within the same max_values); compare gives every run the big one's, so that they
-    share one timeline. A smaller budget makes a small network "big" here, and fast."""
-    monkeypatch.setattr(limits, "COMPARE_RECORDED_VALUES", 200_000)
-    monkeypatch.setattr(compare, "COMPARE_RECORDED_VALUES", 200_000)
+    share one timeline, and the big one's coarser heatmap grid. Smaller budgets make a
+    small network "big" here, and the test fast."""
+    monkeypatch.setattr(limits, "COMPARE_RECORDED_VALUES", 50_000)
+    monkeypatch.setattr(compare, "COMPARE_RECORDED_VALUES", 50_000)
+    monkeypatch.setattr(limits, "RECORD_GRID_WORK", 100 * 997)  # [16, 16]: size 997
     status, _, err = main(
         capsys, "compare", "--vary", "hidden=2/16,16", *SMALL, "--epochs", "10",
         "--out", str(tmp_path),
     )  # fmt: skip
     assert status == 0, err
     shown = payload(tmp_path / "compare.html")
-    # 100,000 numbers a run; a frame of [16, 16] holds at most 15,668: 6 frames, stride 2.
+    # 25,000 numbers a run; a frame of [16, 16] on a 10 x 10 grid holds at most 4,074:
+    # 6 frames, stride 2.
     assert shown["timeline"]["stride"] == 2
     small, big = shown["runs"]
     assert small["frames"] == big["frames"] == 6  # epochs 0, 2, 4, 6, 8, 10
+    assert len(small["grid"]["x"]) == len(big["grid"]["x"]) == 10
     assert shown["timeline"]["epochs"] == [0, 2, 4, 6, 8, 10]
 
 
@@ -269,8 +288,8 @@ def test_the_frame_size_bound_is_at_least_what_a_frame_holds(
         len(numbers(frame[key])) for key in ("state", "grads", "batchnorm", "neurons", "output")
     )
     bound = limits.recorded_values_per_frame(
-        2, hidden, outputs, batchnorm=batchnorm, grid_points=compare.GRID_POINTS
-    )
+        2, hidden, outputs, batchnorm=batchnorm, grid_points=21 * 21
+    )  # nn.RecordOptions' default grid, which fit used
     assert held <= bound <= 1.05 * held
 
 
