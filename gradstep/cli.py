@@ -3,8 +3,8 @@
 Subcommands:
 
 * ``gradstep demo``: the main job. Trains an MLP with batch normalization on the built-in
-  two-moons data (no downloads) and writes its plots, one neuron's computation graph
-  and a backprop player into an output folder.
+  two-moons data (no downloads) and writes its plots, one neuron's computation graph,
+  a backprop player and the run's training player into an output folder.
 * ``gradstep graph FORMULA --var x=2 ... -o FILE.svg|.png|.pdf``: draw a formula's graph
   after backward().
 * ``gradstep step FORMULA --var x=2 ... -o FILE.html``: the step-through backprop player.
@@ -434,10 +434,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo = _subcommand(
         commands,
         "demo",
-        "the main demo: train on moons, write plots, a graph and a player",
+        "the main demo: train on moons, write plots, a graph and two players",
         "Train an MLP with batch normalization on two moons (built-in data) and write what "
         "it learned into an output folder: loss curve, decision boundary, gradient flow, one "
-        "neuron's graph and a step-through backprop player.",
+        "neuron's graph, a step-through backprop player and the training player of the run.",
         "gradstep demo --out gradstep-out",
     )
     _add_training_arguments(demo, epochs=60)
@@ -487,7 +487,8 @@ def build_parser() -> argparse.ArgumentParser:
         "train",
         "train an MLP on a built-in data set",
         "Train an MLP on a built-in data set with the options below; print each epoch's "
-        "numbers as it ends and write the plots (and a checkpoint with --save). A run must "
+        "numbers as it ends and write the plots (a checkpoint with --save, the training "
+        "player of the run with --player). A run must "
         "finish in a few minutes: epochs × samples × network size (parameters + "
         f"{NEURON_COST} per neuron) is at most {MAX_WORK:,}, and memory is bounded too (see "
         "the README).",
