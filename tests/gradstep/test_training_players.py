@@ -160,18 +160,23 @@ def test_a_big_network_is_recorded_on_a_coarser_grid(
 @pytest.mark.parametrize(
     ("player", "message"),
     [
-        ("missing/p.html", r"--player '.*missing/p.html': cannot write: the folder .* does not"),
+        ("missing/p.html", r"--player 'missing/p.html': cannot write: the folder 'missing'"),
         ("p.htm", r"--player 'p.htm': the file name must end in .html"),
     ],
 )
 def test_a_bad_player_path_is_refused_before_training(
-    player: str, message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    player: str,
+    message: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    path = str(tmp_path / player) if "/" in player else player
+    # A relative path: an absolute temporary one can pass the 80 characters after which
+    # the command cuts what it echoes, and the message would then hide the folder's name.
+    monkeypatch.chdir(tmp_path)
     status, out, err = main(
-        capsys, "train", *SMALL, "--epochs", "500", "--out", str(tmp_path / "out"),
-        "--player", path,
-    )  # fmt: skip
+        capsys, "train", *SMALL, "--epochs", "500", "--out", "out", "--player", player
+    )
     assert status == 2
     assert re.search(message, one_error_line(err))
     assert "training" not in out and not (tmp_path / "out").exists()
