@@ -2,9 +2,11 @@
 
 ``gradstep demo`` trains a network on built-in data and writes what there is to see of
 it; ``graph`` and ``step`` draw a formula's computation graph and step through its
-backward pass; ``train`` trains an MLP with the options you choose; ``doctor`` checks
-the installation. ``gradstep --help`` lists them, ``gradstep COMMAND --help`` explains
-each with an example, and ``python -m gradstep`` is the same program.
+backward pass; ``train`` trains an MLP with the options you choose (``--player``: and
+writes its training player); ``compare`` trains one run per value of one option and
+plays them side by side; ``doctor`` checks the installation. ``gradstep --help`` lists
+them, ``gradstep COMMAND --help`` explains each with an example, and ``python -m
+gradstep`` is the same program.
 
 The command is an application built on the libraries :mod:`autograd`, :mod:`nn` and
 :mod:`viz`; they know nothing of it, and nothing imports it. Its modules:
@@ -14,6 +16,7 @@ The command is an application built on the libraries :mod:`autograd`, :mod:`nn` 
 * :mod:`gradstep.formula`: formula text such as ``"tanh(x*w + b)"`` to Values, safely;
 * :mod:`gradstep.drawing`: the ``graph`` and ``step`` subcommands;
 * :mod:`gradstep.training`: the ``train`` and ``demo`` subcommands;
+* :mod:`gradstep.compare`: the ``compare`` subcommand (runs side by side);
 * :mod:`gradstep.doctor`: the ``doctor`` subcommand;
 * :mod:`gradstep.files`: output paths checked up front and files written atomically.
 """

@@ -3,13 +3,16 @@
 Subcommands:
 
 * ``gradstep demo``: the main job. Trains an MLP with batch normalization on the built-in
-  two-moons data (no downloads) and writes its plots, one neuron's computation graph
-  and a backprop player into an output folder.
+  two-moons data (no downloads) and writes its plots, one neuron's computation graph,
+  a backprop player and the run's training player into an output folder.
 * ``gradstep graph FORMULA --var x=2 ... -o FILE.svg|.png|.pdf``: draw a formula's graph
   after backward().
 * ``gradstep step FORMULA --var x=2 ... -o FILE.html``: the step-through backprop player.
 * ``gradstep train [options]``: train an MLP on a built-in data set with your choice of
-  layers, activation, batch normalization and optimizer.
+  layers, activation, batch normalization and optimizer (``--player FILE.html``: and
+  write its training player).
+* ``gradstep compare --vary OPTION=V1,V2 [train options] --out DIR``: one run per value
+  of one option, on the same data and seed, played side by side in ``DIR/compare.html``.
 * ``gradstep doctor``: check the installation.
 
 Exit status (see :mod:`gradstep.errors`): 0 on success; 2 for bad input (a malformed
@@ -55,6 +58,7 @@ from gradstep.limits import (
     ECHO_LIMIT,
     MAX_ARGUMENTS,
     MAX_BATCH_SIZE,
+    MAX_COMPARE_RUNS,
     MAX_EPOCHS,
     MAX_FORMULA_LENGTH,
     MAX_FORMULA_PARTS,
@@ -72,6 +76,7 @@ COMMANDS = {
     "graph": ("gradstep.drawing", "run_graph"),
     "step": ("gradstep.drawing", "run_step"),
     "train": ("gradstep.training", "run_train"),
+    "compare": ("gradstep.compare", "run_compare"),
     "doctor": ("gradstep.doctor", "run_doctor"),
 }
 """Each subcommand's function, as (module, name). The modules are imported only once the
@@ -109,11 +114,13 @@ class _Parser(argparse.ArgumentParser):
 
 
 class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
-    """Every option's help ends with its default (unless it says it already); the
-    examples at the end keep their line breaks."""
+    """Every option's help ends with its default (unless it says it already), or with
+    "(required)"; the examples at the end keep their line breaks."""
 
     def _get_help_string(self, action: argparse.Action) -> str:
         text = action.help or ""
+        if action.required and action.option_strings:
+            return f"{text} (required)"
         if not action.option_strings or "default" in text or action.default is argparse.SUPPRESS:
             return text
         default = action.default
@@ -332,6 +339,24 @@ def _add_training_arguments(parser: argparse.ArgumentParser, *, epochs: int) -> 
     )
 
 
+class _OptionReader(_Parser):
+    """A parser that raises its errors (UsageError) instead of ending the program."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(_printable(message))
+
+
+def model_option_reader() -> argparse.ArgumentParser:
+    """A parser of ``train``'s model options alone, which raises UsageError on bad input.
+
+    ``compare`` reads each ``--vary`` value with it: the same types, choices, bounds and
+    messages as on ``train``'s command line (``parse_args(["--lr=0.1"]).lr``).
+    """
+    reader = _OptionReader(prog="gradstep compare", add_help=False)
+    _add_model_arguments(reader, _registries())
+    return reader
+
+
 def _add_model_arguments(
     parser: argparse.ArgumentParser, registries: dict[str, Any] | None
 ) -> None:
@@ -409,10 +434,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo = _subcommand(
         commands,
         "demo",
-        "the main demo: train on moons, write plots, a graph and a player",
+        "the main demo: train on moons, write plots, a graph and two players",
         "Train an MLP with batch normalization on two moons (built-in data) and write what "
         "it learned into an output folder: loss curve, decision boundary, gradient flow, one "
-        "neuron's graph and a step-through backprop player.",
+        "neuron's graph, a step-through backprop player and the training player of the run.",
         "gradstep demo --out gradstep-out",
     )
     _add_training_arguments(demo, epochs=60)
@@ -462,7 +487,8 @@ def build_parser() -> argparse.ArgumentParser:
         "train",
         "train an MLP on a built-in data set",
         "Train an MLP on a built-in data set with the options below; print each epoch's "
-        "numbers as it ends and write the plots (and a checkpoint with --save). A run must "
+        "numbers as it ends and write the plots (a checkpoint with --save, the training "
+        "player of the run with --player). A run must "
         "finish in a few minutes: epochs × samples × network size (parameters + "
         f"{NEURON_COST} per neuron) is at most {MAX_WORK:,}, and memory is bounded too (see "
         "the README).",
@@ -471,6 +497,36 @@ def build_parser() -> argparse.ArgumentParser:
     _add_training_arguments(train, epochs=50)
     _add_model_arguments(train, registries)
     train.add_argument("--save", metavar="FILE.json", help="write a JSON checkpoint of the model")
+    train.add_argument(
+        "--player",
+        metavar="FILE.html",
+        help="record the run and write its training player: one HTML page, offline",
+    )
+
+    compare = _subcommand(
+        commands,
+        "compare",
+        "train one run per value of an option; play them side by side",
+        "Train the same MLP on the same data with the same seed, once per value of the "
+        "option that --vary names, and write DIR/compare.html: the training player of all "
+        "the runs on one timeline. Every other option is train's and applies to every "
+        "run. The runs together are bounded as one train run is (see the README).",
+        "gradstep compare --vary activation=sigmoid,relu --hidden 8,8,8,8 --epochs 30 "
+        "--out runs/activations",
+    )
+    compare.add_argument(
+        "--vary",
+        metavar="OPTION=VALUES",
+        action="append",
+        required=True,
+        default=argparse.SUPPRESS,
+        help=f"the option to vary and its values, 2 to {MAX_COMPARE_RUNS}; the "
+        "option is one of activation, batch-size, batchnorm (off,on), hidden, lr, optimizer. "
+        "Values are split on / if there is one, else on commas: lr=0.1,0.01 and "
+        "hidden=16,16/32 are two runs each (and hidden=8,16: one layer of 8, one of 16)",
+    )
+    _add_training_arguments(compare, epochs=50)
+    _add_model_arguments(compare, registries)
 
     _subcommand(
         commands,

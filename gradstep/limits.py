@@ -91,6 +91,30 @@ MIN_PLOT_RESOLUTION = 24
 MAX_PLOT_RESOLUTION = 120
 """Grid points per axis of the decision-boundary plot for networks of ordinary size."""
 
+RECORD_GRID_WORK = 21 * 21 * 20_000
+"""Units of work a recorded frame spends on its heatmaps (``train --player``, ``demo``,
+``compare``): every neuron is evaluated on a grid of 21 × 21 points (``nn.RecordOptions``'
+default) for networks up to size 20,000, on a coarser one beyond (at least
+:data:`MIN_RECORD_GRID` a side), so that recording adds seconds a frame, not minutes."""
+
+MIN_RECORD_GRID = 8
+"""Fewest grid points per axis of a recorded frame's heatmaps."""
+
+MAX_RECORD_GRID = 21
+"""Grid points per axis of a recorded frame's heatmaps for networks of ordinary size."""
+
+# -- gradstep compare ---------------------------------------------------------------------
+
+MAX_COMPARE_RUNS = 8
+"""Most runs ``compare --vary`` trains (values of the varied option): more would not fit
+side by side in the player, and every run costs as much as a ``train`` run."""
+
+COMPARE_RECORDED_VALUES = 6_000_000
+"""Most numbers the recordings of all of ``compare``'s runs hold together (parameters,
+gradients, heatmaps: about 200 MB as Python floats). Each run gets an equal share, and all
+runs keep the same, evenly spaced frames (one shared timeline): a bigger network or more
+runs means fewer frames, never more memory. See :func:`recorded_values_per_frame`."""
+
 
 def network_size(
     inputs: int, hidden: Sequence[int], outputs: int, *, batchnorm: bool = False
@@ -126,3 +150,55 @@ def plot_resolution(size: int) -> int:
     """
     side = int((PLOT_WORK / max(size, 1)) ** 0.5)
     return max(MIN_PLOT_RESOLUTION, min(MAX_PLOT_RESOLUTION, side))
+
+
+def recorded_values_per_frame(
+    inputs: int, hidden: Sequence[int], outputs: int, *, batchnorm: bool, grid_points: int
+) -> int:
+    """An upper bound on the numbers one frame of ``nn.fit(..., record=True)`` holds.
+
+    What a frame keeps (see :mod:`nn.recording`): the state dict and one gradient per
+    parameter (counted as twice the state dict, buffers included), each BatchNorm1d's
+    six statistics per feature, and for 2-D inputs the grid of every neuron (each
+    Linear's units, the last layer's included) and of every output.
+
+    Args:
+        inputs: features per row.
+        hidden: the hidden layers' widths.
+        outputs: the last layer's width.
+        batchnorm: whether a BatchNorm1d follows each hidden layer.
+        grid_points: points of the grid over the input plane (``grid_size ** 2``).
+
+    Example:
+        >>> recorded_values_per_frame(2, [4], 1, batchnorm=False, grid_points=441)
+        2680
+    """
+    widths = [inputs, *hidden, outputs]
+    parameters = sum(n_in * n_out + n_out for n_in, n_out in pairwise(widths))
+    features = sum(hidden) if batchnorm else 0
+    # gamma, beta, running mean and variance per feature, one num_batches_tracked per layer
+    state = parameters + 4 * features + (len(hidden) if batchnorm else 0)
+    grids = (sum(hidden) + 2 * outputs) * grid_points if inputs == 2 else 0
+    return 2 * state + 6 * features + grids
+
+
+def compare_frames(values_per_frame: int, runs: int) -> int:
+    """How many frames each of ``runs`` compared runs keeps, the largest frame counting.
+
+    Example:
+        >>> compare_frames(16_000, 2), compare_frames(16_000, 8), compare_frames(10**7, 8)
+        (187, 46, 2)
+    """
+    share = COMPARE_RECORDED_VALUES // max(runs, 1)
+    return max(2, min(200, share // max(values_per_frame, 1)))
+
+
+def record_grid_size(size: int) -> int:
+    """Grid points per axis of the heatmaps recorded for a network of ``size``.
+
+    Example:
+        >>> record_grid_size(997), record_grid_size(77_077), record_grid_size(10**6)
+        (21, 10, 8)
+    """
+    side = int((RECORD_GRID_WORK / max(size, 1)) ** 0.5)
+    return max(MIN_RECORD_GRID, min(MAX_RECORD_GRID, side))

@@ -11,6 +11,13 @@ after an hour. During training one line per epoch goes to standard output as the
 ends (``--quiet`` silences them); a progress bar is drawn only on a terminal. A run whose
 loss or weights end NaN or infinite, or whose numbers overflow, has diverged: one line,
 exit status 1, and no plots or checkpoint (the weights are not numbers).
+
+``train --player FILE.html`` and ``demo`` record the run (``nn.fit(..., record=True)``)
+and write its training player (``viz.TrainingPlayer``). A recorded run that diverges
+stops at the first step whose loss or weights are not finite (``nn.fit`` then returns
+instead of raising); the player of the run up to there is still written, since it shows
+where and how training went wrong, and the command then ends as for any diverged run:
+one line (which also names the player), exit status 1, no plots, no checkpoint.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,10 +41,14 @@ from gradstep.limits import (
     NEURON_COST,
     network_size,
     plot_resolution,
+    record_grid_size,
 )
 
 CHECKPOINT_SUFFIXES = (".json",)
 """What ``train --save`` writes: a JSON checkpoint (see :func:`nn.save`)."""
+
+PLAYER_SUFFIXES = (".html",)
+"""What ``train --player`` writes: one self-contained HTML page (``viz.TrainingPlayer``)."""
 
 
 @dataclass(frozen=True)
@@ -51,9 +63,12 @@ class OutputOption:
     """The suffixes it accepts, lower case with the dot."""
 
 
-TRAIN_OUTPUTS = (OutputOption("save", "--save", CHECKPOINT_SUFFIXES),)
+TRAIN_OUTPUTS = (
+    OutputOption("save", "--save", CHECKPOINT_SUFFIXES),
+    OutputOption("player", "--player", PLAYER_SUFFIXES),
+)
 """The output files of ``gradstep train``: each one given is checked before training.
-A new output option (``--player FILE.html``) is one more row here."""
+A new output option is one more row here."""
 
 PLOT_FILES = {
     "loss curve": "loss.png",
@@ -62,7 +77,12 @@ PLOT_FILES = {
 }
 """The plots that ``train`` and ``demo`` write into the output folder, by name."""
 
-DEMO_FILES = {**PLOT_FILES, "neuron graph": "neuron.svg", "backprop player": "backprop.html"}
+DEMO_FILES = {
+    **PLOT_FILES,
+    "neuron graph": "neuron.svg",
+    "backprop player": "backprop.html",
+    "training player": "training.html",
+}
 """Everything ``demo`` writes into the output folder, by name."""
 
 DEMO_FORMULA = "tanh(x1*w1 + x2*w2 + b)"
@@ -73,12 +93,23 @@ DEMO_VARIABLES = {"x1": 2.0, "w1": -3.0, "x2": 0.0, "w2": 1.0, "b": 6.8813735870
 
 @dataclass
 class Run:
-    """What a finished training run hands to the summary."""
+    """What a finished training run hands to the plots, the player and the summary."""
 
     model: Any
     history: Any
     X: list[list[float]]
     files: dict[str, Path]
+    """The files written so far, by name (the plots, once written)."""
+
+    @property
+    def diverged(self) -> dict[str, Any] | None:
+        """Where a recorded run diverged (``{"epoch", "step", "reason"}``), or None.
+
+        Only a recorded run stops on divergence and says where; an unrecorded one raises
+        OverflowError or ends with a loss that is not finite (:func:`_check_finite`).
+        """
+        recording = self.history.recording
+        return None if recording is None else recording["diverged"]
 
 
 def _test_rows(samples: int, fraction: float) -> int:
@@ -155,7 +186,7 @@ def check_size(args: argparse.Namespace, outputs: int) -> int:
 
 
 def _diverged(args: argparse.Namespace, what: str) -> str:
-    hint = "try a smaller --lr" if args.command == "train" else "try another --seed"
+    hint = "try another --seed" if args.command == "demo" else "try a smaller --lr"
     return f"training diverged ({what}): {hint}"
 
 
@@ -199,16 +230,20 @@ def _fit(args: argparse.Namespace, model: Any, X: Any, y: Any, **options: Any) -
     # 1 is refused and there are at least 2 training rows, so no epoch is left empty.
     one_row_last = len(X) > args.batch_size and len(X) % args.batch_size == 1
     try:
-        return nn.fit(
-            model,
-            X,
-            y,
-            batch_size=args.batch_size,
-            drop_last=args.batchnorm and one_row_last,
-            on_epoch_end=None if args.quiet else _epoch_printer(args.epochs),
-            progress=not args.no_progress,
-            **options,
-        )
+        with warnings.catch_warnings():
+            # A recorded run that diverges warns and returns (nn.fit's record=True): the
+            # command reports it in its own line (check_run), not as a Python warning.
+            warnings.filterwarnings("ignore", "training diverged", RuntimeWarning)
+            return nn.fit(
+                model,
+                X,
+                y,
+                batch_size=args.batch_size,
+                drop_last=args.batchnorm and one_row_last,
+                on_epoch_end=None if args.quiet else _epoch_printer(args.epochs),
+                progress=not args.no_progress,
+                **options,
+            )
     except OverflowError as error:  # its message lists the huge operands: not worth a line
         raise RunFailedError(_diverged(args, "a value overflowed a float")) from error
     except (ValueError, ArithmeticError) as error:
@@ -262,13 +297,34 @@ def make_data(args: argparse.Namespace) -> Data:
     return Data(X, y, X_train, y_train, X_test, y_test)
 
 
-def train_and_plot(args: argparse.Namespace, data: Data, folder: Path) -> Run:
-    """Train as the arguments say, print the epochs, and write the plots into ``folder``."""
-    import matplotlib
-
-    matplotlib.use("Agg")  # files only: no window, no display needed
+def describe(args: argparse.Namespace, outputs: int, rows: str = "") -> str:
+    """The run in one line: the network, the data (and ``rows``, how it was split), the
+    optimizer and its learning rate."""
     import nn
-    import viz
+
+    lr = args.lr if args.lr is not None else nn.optim.OPTIMIZERS[args.optimizer].lr
+    data = f"{args.data} ({rows})" if rows else args.data
+    return (
+        f"MLP(2, {[*args.hidden, outputs]}, activation={args.activation!r}, "
+        f"batchnorm={args.batchnorm}) on {data} with {args.optimizer}, lr={lr:g}"
+    )
+
+
+def train_run(args: argparse.Namespace, data: Data, *, record: Any = False) -> Run:
+    """Build the MLP the arguments describe and train it, printing each epoch.
+
+    Args:
+        args: the parsed options of ``train`` (or ``demo``, ``compare``).
+        data: the data to train and test on.
+        record: ``nn.fit``'s ``record``: False, True or an ``nn.RecordOptions``. A
+            recorded run that diverges returns (see :attr:`Run.diverged`) instead of
+            raising.
+
+    Raises:
+        RunFailedError: an unrecorded run overflowed (training diverged).
+        UsageError: ``nn`` refused the settings.
+    """
+    import nn
 
     outputs = data.outputs
     model = nn.MLP(
@@ -280,15 +336,10 @@ def train_and_plot(args: argparse.Namespace, data: Data, folder: Path) -> Run:
     )
     loss = nn.binary_cross_entropy_with_logits if outputs == 1 else nn.cross_entropy
     choice = nn.optim.OPTIMIZERS[args.optimizer]
-    lr = args.lr if args.lr is not None else choice.lr
-    optimizer = choice(model.parameters(), lr=lr)
+    optimizer = choice(model.parameters(), lr=args.lr if args.lr is not None else choice.lr)
     X_train, X_test = data.X_train, data.X_test
     rows = f"{len(X_train)} train / {len(X_test)} test rows" if X_test else f"{len(X_train)} rows"
-    print(
-        f"training MLP(2, {[*args.hidden, outputs]}, activation={args.activation!r}, "
-        f"batchnorm={args.batchnorm}) on {args.data} ({rows}) with {args.optimizer}, lr={lr:g}",
-        flush=True,
-    )
+    print(f"training {describe(args, outputs, rows)}", flush=True)
     history = _fit(
         args,
         model,
@@ -299,22 +350,88 @@ def train_and_plot(args: argparse.Namespace, data: Data, folder: Path) -> Run:
         epochs=args.epochs,
         seed=args.seed,
         validation_data=(X_test, data.y_test) if X_test else None,
+        record=record,
     )
-    _check_finite(args, history, model)
+    return Run(model=model, history=history, X=data.X, files={})
+
+
+def check_run(args: argparse.Namespace, run: Run, *, player: Path | None = None) -> None:
+    """RunFailedError if the run diverged: a recorded run that stopped, or a run whose last
+    loss or weights are not finite. ``player``, if written, is named in the message."""
+    where = run.diverged
+    if where is None:
+        if run.history.loss:  # a recorded run stopped in its first epoch has no loss
+            _check_finite(args, run.history, run.model)
+        return
+    reason = str(where["reason"])
+    # The same words as an unrecorded run's overflow (_fit), with where it happened.
+    what = "a value overflowed a float" if reason.startswith("a value overflowed") else reason
+    message = _diverged(args, f"{what}, at epoch {where['epoch']} step {where['step']}")
+    if player is not None:
+        message += f"; the player shows the run up to there: {shown(str(player), limit=None)}"
+    raise RunFailedError(message)
+
+
+def write_plots(args: argparse.Namespace, run: Run, data: Data, folder: Path) -> None:
+    """Write the loss curve, the decision boundary and the gradient flow into ``folder``."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # files only: no window, no display needed
+    import viz
+
     # A big network's decision boundary is drawn on a coarser grid: the plot evaluates
     # the network once per grid point, and 14,400 points of a large one take minutes.
-    size = network_size(2, args.hidden, outputs, batchnorm=args.batchnorm)
+    size = network_size(2, args.hidden, data.outputs, batchnorm=args.batchnorm)
+    history = run.history
     figures = {
         "loss curve": viz.plot_history(history, title=f"{args.data}: loss and accuracy"),
         "decision boundary": viz.plot_decision_boundary(
-            model, data.X, data.y, resolution=plot_resolution(size)
+            run.model, data.X, data.y, resolution=plot_resolution(size)
         ),
         "gradient flow": viz.plot_gradient_flow({args.activation: history}),
     }
-    files = {}
     for name, figure in figures.items():
-        files[name] = write_atomic(folder / PLOT_FILES[name], figure.savefig)
-    return Run(model=model, history=history, X=data.X, files=files)
+        run.files[name] = write_atomic(folder / PLOT_FILES[name], figure.savefig)
+
+
+def write_training_player(
+    path: Path, histories: Sequence[Any], names: Sequence[str] | None, title: str
+) -> Path:
+    """Write the training player of recorded runs (one timeline) to ``path``, atomically.
+
+    ``names`` None: the player's own ("training run" for one run).
+    """
+    import viz
+
+    player = viz.TrainingPlayer(
+        list(histories), names=None if names is None else list(names), title=title
+    )
+    return write_atomic(path, player.to_html)
+
+
+def train_and_plot(
+    args: argparse.Namespace, data: Data, folder: Path, *, player: Path | None = None
+) -> Run:
+    """Train as the arguments say, print the epochs, and write the plots into ``folder``.
+
+    With ``player``, the run is recorded and its training player written there first,
+    even if the run diverged (the player marks where); a diverged run then raises
+    RunFailedError before any plot is drawn.
+    """
+    record: Any = False
+    if player is not None:
+        import nn
+
+        size = network_size(2, args.hidden, data.outputs, batchnorm=args.batchnorm)
+        record = nn.RecordOptions(grid_size=record_grid_size(size))
+    run = train_run(args, data, record=record)
+    if player is not None:
+        run.files["training player"] = write_training_player(
+            player, [run.history], None, title=describe(args, data.outputs)
+        )
+    check_run(args, run, player=player)
+    write_plots(args, run, data, folder)
+    return run
 
 
 def _neuron_graph(model: Any, row: list[float], path: Path) -> Path:
@@ -368,7 +485,7 @@ def run_demo(args: argparse.Namespace) -> int:
     data = make_data(args)
     check_size(args, data.outputs)
     folder = output_folder(args.out, files=DEMO_FILES.values())
-    run = train_and_plot(args, data, folder)
+    run = train_and_plot(args, data, folder, player=folder / DEMO_FILES["training player"])
     from gradstep.formula import parse_formula
 
     out = parse_formula(DEMO_FORMULA, DEMO_VARIABLES)
@@ -382,7 +499,8 @@ def run_demo(args: argparse.Namespace) -> int:
 
 
 def run_train(args: argparse.Namespace) -> int:
-    """Train an MLP as the options say; print each epoch's numbers and write the plots.
+    """Train an MLP as the options say; print each epoch's numbers and write the plots
+    (and with ``--save`` a checkpoint, with ``--player`` the run's training player).
 
     Everything is checked before the first epoch: the options together, the output
     files (:data:`TRAIN_OUTPUTS`), the size of the run; the output folder is made last,
@@ -393,7 +511,7 @@ def run_train(args: argparse.Namespace) -> int:
     data = make_data(args)
     check_size(args, data.outputs)
     folder = output_folder(args.out, files=PLOT_FILES.values())
-    run = train_and_plot(args, data, folder)
+    run = train_and_plot(args, data, folder, player=paths.get("player"))
     extra: dict[str, Path] = {}
     if "save" in paths:
         import nn

@@ -281,7 +281,12 @@ def test_row_6_output_paths_are_checked_before_training(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("command", "blocked"),
-    [("train", "decision_boundary.png"), ("demo", "neuron.svg"), ("demo", "backprop.html")],
+    [
+        ("train", "decision_boundary.png"),
+        ("demo", "neuron.svg"),
+        ("demo", "backprop.html"),
+        ("demo", "training.html"),
+    ],
 )
 def test_the_files_inside_the_output_folder_are_checked_before_training(
     command: str, blocked: str, tmp_path: Path

@@ -44,7 +44,7 @@ def test_version_and_help() -> None:
     result = run("--version")
     assert result.returncode == 0
     assert re.fullmatch(r"gradstep \d+\.\d+\.\d+\n", result.stdout)
-    for command in ([], ["demo"], ["graph"], ["step"], ["train"]):
+    for command in ([], ["demo"], ["graph"], ["step"], ["train"], ["compare"]):
         result = run(*command, "--help")
         assert result.returncode == 0, result.stderr
         assert result.stdout.startswith("usage: gradstep")

@@ -120,13 +120,13 @@ def test_save_and_out_are_checked_before_training(tmp_path: Path) -> None:
 
 
 def test_every_option_shows_its_default_and_every_command_ends_with_an_example() -> None:
-    for name in ("demo", "graph", "step", "train", "doctor"):
+    for name in ("demo", "graph", "step", "train", "compare", "doctor"):
         help_text = run(name, "--help").stdout
         options = help_text.split("\noptions:\n", 1)[1].split("\nexample:", 1)[0]
         entries = [" ".join(e.split()) for e in re.split(r"\n(?=  -)", options.strip("\n"))]
         assert entries[0].startswith("-h, --help")
         for entry in entries[1:]:
-            assert "(default: " in entry, (name, entry)
+            assert "(default: " in entry or entry.endswith("(required)"), (name, entry)
         *_, heading, example = help_text.rstrip().splitlines()
         assert heading == "example:" and example.startswith(f"  gradstep {name}")
     train = " ".join(run("train", "--help").stdout.split())
@@ -328,5 +328,7 @@ def test_the_readme_lists_every_limit_with_its_value() -> None:
         f"rows at once × network size ≤ {limits.MAX_ROWS_AT_ONCE_WORK:,}",
         f"parameters + {limits.NEURON_COST} per neuron",
         f"| {limits.ECHO_LIMIT} characters, then cut |",
+        f"| `compare --vary` values | 2 to {limits.MAX_COMPARE_RUNS} |",
+        f"{limits.COMPARE_RECORDED_VALUES:,} numbers for all runs",
     ):
         assert text in table, text
