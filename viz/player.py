@@ -57,7 +57,15 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from autograd import Constant, Value
-from viz._text import TITLE_LIMIT, graphviz_html, printable, remaining_text, shorten, web_html
+from viz._text import (
+    TITLE_LIMIT,
+    added_text,
+    graphviz_html,
+    printable,
+    remaining_text,
+    shorten,
+    web_html,
+)
 from viz.graph import (
     CELL_HEIGHT,
     CURRENT,
@@ -222,7 +230,7 @@ class _Looks:
         for step in stepper:
             for c in step.contributions:
                 i = self.position[step.node]
-                self.notes[(i, c.position)] = f"+{stepper.format_number(c.product)}"
+                self.notes[(i, c.position)] = added_text(stepper.format_number(c.product))
                 self.notes_of.setdefault(step.index, []).append((i, c.position))
 
     def numbered(self, value: Value) -> bool:
@@ -402,7 +410,10 @@ def _elements(root: ET.Element, keys: Iterable[Key], svg_id: str) -> dict[Key, E
             elif what == "arrow":
                 element = _find(g, "polygon")
             else:
-                element = _texts(g)[-1]  # a note comes after the edge's own mark
+                # The note is the edge's last text but its mark (a, b), wherever Graphviz
+                # writes the mark.
+                texts = [t for t in _texts(g) if "".join(t.itertext()) not in ("a", "b")]
+                element = texts[-1] if texts else None
         if element is not None:
             out[key] = element
     return out

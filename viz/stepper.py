@@ -41,7 +41,7 @@ from typing import Any, overload
 
 from autograd import Value, topological_order, trace
 from autograd.value import as_float
-from viz._text import fmt, printable, remaining_text, shorten
+from viz._text import added_text, derivative_name, fmt, printable, remaining_text, shorten
 from viz.graph import GraphBuilder, GraphDrawing, Options, State, display_name
 from viz.modules import ModelParameters, model_parameters
 from viz.player import MAX_PLAYER_STEPS, player_document, player_fragment, step_html
@@ -326,8 +326,9 @@ class BackpropStepper:
         return fmt(x, self.number_format)
 
     def gradient_name(self, node: Value) -> str:
-        """The root's gradient with respect to ``node`` as text, e.g. ``"dc/da"``."""
-        return f"d{self._names[self.root]}/d{self._names[node]}"
+        """The root's gradient with respect to ``node`` as text, e.g. ``"dc/da"``, with
+        parentheses round a name of more than one word: ``"dy/d(x*w)"``."""
+        return derivative_name(self._names[self.root], self._names[node])
 
     def values_text(self, step: Step) -> str:
         """How ``step``'s node is computed, with its children's values in place of their
@@ -460,7 +461,7 @@ class BackpropStepper:
             current=step.node,
             active=range(len(step.node.children)),
             updated={c.child for c in step.contributions},
-            edge_notes={c.position: f"+{f(c.product)}" for c in step.contributions},
+            edge_notes={c.position: added_text(f(c.product)) for c in step.contributions},
             fixed=fixed,
             phase="backward",
         )

@@ -45,8 +45,8 @@ def test_one_node_per_value_and_per_op_with_edges_in_argument_order() -> None:
     assert set(nodes) == {"n0", "n1", "n2", "o2"}
     assert edges(dot.source) == [("n0", "o2"), ("n1", "o2"), ("o2", "n2")]
     # subtraction marks which edge is a and which is b
-    assert re.search(r"n0 -> o2 \[label=a ", dot.source)
-    assert re.search(r"n1 -> o2 \[label=b ", dot.source)
+    assert re.search(r"n0 -> o2 \[headlabel=a ", dot.source)
+    assert re.search(r"n1 -> o2 \[headlabel=b ", dot.source)
 
 
 def test_a_plus_a_draws_two_edges() -> None:
@@ -201,7 +201,7 @@ def test_collapse_by_neuron_and_by_layer(helpers: Any) -> None:
     neurons = viz.draw_graph(loss, params=params, collapse="neuron").source
     boxes = re.findall(r"^\s*(u\d+) \[", neurons, flags=re.MULTILINE)
     assert boxes == [f"u{i}" for i in range(5)]  # 4 hidden neurons and the output neuron
-    assert "tanh(w·x + b) · 3 rows" in neurons and "mean |grad|" in neurons
+    assert "tanh(w·x + b), for 3 rows" in neurons and "mean |grad|" in neurons
     assert "weight[" not in neurons  # parameters live inside the boxes
     layers = viz.draw_graph(loss, params=params, collapse="layer").source
     assert re.findall(r"^\s*(l\d+) \[", layers, flags=re.MULTILINE) == ["l0", "l1"]
