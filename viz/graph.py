@@ -60,6 +60,7 @@ frames with them.
 
 from __future__ import annotations
 
+import base64
 import itertools
 import os
 import re
@@ -217,6 +218,40 @@ class GraphDrawing(graphviz.Digraph):  # type: ignore[misc]
         """
         text: str = self.pipe(format="svg", encoding="utf-8", quiet=True)
         return text
+
+    summary = "computation graph"
+    """One line saying what the drawing shows (set by :meth:`GraphBuilder.build`)."""
+
+    def __repr__(self) -> str:
+        return f"<{self.summary}: .source is its DOT text; Jupyter draws it>"
+
+    def png(self) -> bytes:
+        """The drawing as a PNG image (runs ``dot``).
+
+        Raises:
+            GraphvizNotFoundError: if Graphviz is not installed.
+        """
+        data: bytes = self.pipe(format="png", quiet=True)
+        return data
+
+    def _repr_mimebundle_(
+        self, include: Any = None, exclude: Any = None, **kwargs: Any
+    ) -> dict[str, str]:
+        """What Jupyter shows: the SVG, and a PNG and a line of text besides.
+
+        A notebook that is not trusted does not show SVG (it could hold scripts), but
+        does show a PNG; a viewer without images shows the text.
+        """
+        bundle = {
+            "image/svg+xml": self.svg(),
+            "image/png": base64.b64encode(self.png()).decode("ascii"),
+            "text/plain": self.summary,
+        }
+        return {
+            kind: data
+            for kind, data in bundle.items()
+            if (not include or kind in include) and not (exclude and kind in exclude)
+        }
 
 
 def role_of(value: Value, root: Value, params: object = None) -> str:
@@ -810,8 +845,9 @@ class GraphBuilder:
                 for v in self.order
                 if v in unit_of
                 for c in v.children
-                if not c.children and c not in unit_of and role_of(c, self.root, self.params)
-                == "input"
+                if not c.children
+                and c not in unit_of
+                and role_of(c, self.root, self.params) == "input"
             }
             runs.append(sorted(inputs, key=self.position.__getitem__))
         for v in self.order:

@@ -762,7 +762,57 @@ def _heading(stepper: BackpropStepper, title: str | None) -> str:
     return shorten(title, TITLE_LIMIT, lines=1)
 
 
-def _markup(stepper: BackpropStepper, player_id: str, *, title: str | None) -> str:
+TRUST_HINT = (
+    "run the notebook, or trust it: “Trust Notebook” in JupyterLab's command palette, "
+    "or jupyter trust NOTEBOOK.ipynb in a terminal"
+)
+"""How to see a player that a notebook viewer did not run: the one line of its fallback."""
+
+
+def player_summary(stepper: BackpropStepper) -> str:
+    """What a player shows, in a few words: ``backprop player of y: 7 steps``."""
+    name = printable(stepper.name(stepper.root))
+    return f"backprop player of {name}: {len(stepper):,} step{'s' if len(stepper) != 1 else ''}"
+
+
+def player_text(stepper: BackpropStepper) -> str:
+    """The player as one line of plain text, for viewers that show no HTML."""
+    return f"{player_summary(stepper)}; to see the interactive player, {TRUST_HINT}"
+
+
+def first_step_png(stepper: BackpropStepper) -> bytes:
+    """A PNG of the player's step 1 (runs Graphviz): what an untrusted notebook shows.
+
+    Raises:
+        GraphvizNotFoundError: if Graphviz is not installed.
+    """
+    png: bytes = stepper.frame(0).pipe(format="png", quiet=True)
+    return png
+
+
+def fallback_html(stepper: BackpropStepper, png: bytes) -> str:
+    """What a notebook shows when it does not run the player's script.
+
+    An untrusted notebook (JupyterLab sanitizes its HTML outputs) drops scripts, styles
+    and inline SVG, but keeps ``<img>`` with a ``data:`` source, ``<p>`` and the
+    ``hidden`` attribute: so the player's own markup is hidden until its script runs,
+    and this, which the script removes, shows step 1 as a picture and how to see more.
+    """
+    source = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+    summary = web_html(player_summary(stepper))
+    return (
+        '<div class="gs-fallback">'
+        f'<img src="{source}" alt="step 1 of the {summary}" style="max-width: 100%">'
+        f"<p><b>{summary}</b>, step 1 shown: to play it, {web_html(TRUST_HINT)}.</p>"
+        "</div>"
+    )
+
+
+def _markup(
+    stepper: BackpropStepper, player_id: str, *, title: str | None, fallback: str | None = None
+) -> str:
+    """The player's markup; with a ``fallback``, that first and the player hidden until
+    its script runs (see :func:`fallback_html`)."""
     _check_size(stepper)
     svg, steps = _player_svg(stepper, player_id)
     n = len(stepper)
@@ -774,7 +824,8 @@ def _markup(stepper: BackpropStepper, player_id: str, *, title: str | None) -> s
     return (
         f'<div class="gs-player" id="{player_id}" tabindex="0" '
         f'aria-label="step-through backpropagation">'
-        f'<div class="gs-top"><div class="gs-title">{web_html(_heading(stepper, title))}</div>'
+        + (f'{fallback}<div class="gs-live" hidden>' if fallback is not None else "")
+        + f'<div class="gs-top"><div class="gs-title">{web_html(_heading(stepper, title))}</div>'
         '<div class="gs-controls" hidden>'
         '<button type="button" class="gs-first" title="first step (Home)">« first</button>'
         '<button type="button" class="gs-prev" title="previous step (←)">◀ prev</button>'
@@ -794,7 +845,8 @@ def _markup(stepper: BackpropStepper, player_id: str, *, title: str | None) -> s
         "every step is in the text below.</p></noscript>"
         '<details class="gs-trace"><summary>all steps as text</summary>'
         f"<pre>{web_html(stepper.trace())}</pre></details>"
-        "</div>"
+        + ("</div>" if fallback is not None else "")
+        + "</div>"
     )
 
 
@@ -803,15 +855,23 @@ def _script(player_id: str, *, document_keys: bool) -> str:
     return f"{asset('player.js')}\n{call}\n"
 
 
-def player_fragment(stepper: BackpropStepper, *, player_id: str | None = None) -> str:
-    """The player as an HTML fragment with its own style and script (for notebooks)."""
+def player_fragment(
+    stepper: BackpropStepper, *, player_id: str | None = None, png: bytes | None = None
+) -> str:
+    """The player as an HTML fragment with its own style and script (for notebooks).
+
+    It starts with a fallback for notebooks that do not run its script (see
+    :func:`fallback_html`), with ``png`` as the picture of step 1 (None: drawn now).
+    """
     pid = player_id if player_id is not None else f"gs-{secrets.token_hex(6)}"
     if not _PLAYER_ID.fullmatch(pid):
         raise ValueError(
             f"player_id must be a letter followed by letters, digits, '-' or '_' "
             f"(at most 64 characters), got {pid!r}"
         )
-    markup = _markup(stepper, pid, title=None)
+    _check_size(stepper)
+    fallback = fallback_html(stepper, png if png is not None else first_step_png(stepper))
+    markup = _markup(stepper, pid, title=None, fallback=fallback)
     return (
         f"<style>{asset('player.css')}</style>{markup}"
         f"<script>{_script(pid, document_keys=False)}</script>"

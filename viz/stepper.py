@@ -30,6 +30,7 @@ module uses the player, which knows this one only by its types.
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import os
 from collections import Counter
@@ -44,7 +45,14 @@ from autograd.value import as_float
 from viz._text import added_text, derivative_name, fmt, printable, remaining_text, shorten
 from viz.graph import GraphBuilder, GraphDrawing, Options, State, display_name
 from viz.modules import ModelParameters, model_parameters
-from viz.player import MAX_PLAYER_STEPS, player_document, player_fragment, step_html
+from viz.player import (
+    MAX_PLAYER_STEPS,
+    first_step_png,
+    player_document,
+    player_fragment,
+    player_text,
+    step_html,
+)
 
 __all__ = ["MAX_PLAYER_STEPS", "BackpropStepper", "Contribution", "Step", "expression_text"]
 
@@ -527,3 +535,23 @@ class BackpropStepper:
 
     def _repr_html_(self) -> str:
         return self.player_html()
+
+    def _repr_mimebundle_(
+        self, include: Any = None, exclude: Any = None, **kwargs: Any
+    ) -> dict[str, str]:
+        """What Jupyter shows: the player (HTML), a PNG of step 1 and one line of text.
+
+        A notebook that does not run the player's script (an untrusted one) shows the
+        picture and the line that says how to see the player (see :mod:`viz.player`).
+        """
+        png = first_step_png(self)
+        bundle = {
+            "text/html": player_fragment(self, png=png),
+            "image/png": base64.b64encode(png).decode("ascii"),
+            "text/plain": player_text(self),
+        }
+        return {
+            kind: data
+            for kind, data in bundle.items()
+            if (not include or kind in include) and not (exclude and kind in exclude)
+        }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import re
 from pathlib import Path
 from typing import Any
@@ -297,3 +298,22 @@ def test_graph_drawing_renders_like_graphviz(helpers: Any) -> None:
     dot = viz.draw_graph(root)
     assert dot.svg() == dot.pipe(format="svg", encoding="utf-8", quiet=True)
     assert helpers.parse_svg(dot._repr_image_svg_xml()).tag == f"{SVG_NS}svg"  # Jupyter's path
+
+
+def test_a_drawing_says_what_it_is_as_text_and_as_a_picture_for_untrusted_notebooks(
+    helpers: Any,
+) -> None:
+    root, _ = helpers.neuron()
+    drawing = viz.draw_graph(root)
+    assert repr(drawing) == (
+        "<computation graph of o: 10 values, 5 ops: .source is its DOT text; Jupyter draws it>"
+    )
+    bundle = drawing._repr_mimebundle_()
+    assert set(bundle) == {"image/svg+xml", "image/png", "text/plain"}
+    assert base64.b64decode(bundle["image/png"]).startswith(b"\x89PNG")
+    assert bundle["image/svg+xml"].lstrip().startswith("<?xml")
+    assert bundle["text/plain"] == "computation graph of o: 10 values, 5 ops"
+    loss, params = helpers.mlp_loss((2, 3, 1), rows=2)
+    collapsed = viz.draw_graph(loss, params=params, collapse="neuron")
+    assert repr(collapsed).startswith("<computation graph of loss: ")
+    assert "drawn with 4 module boxes (neuron)" in repr(collapsed)
