@@ -329,6 +329,9 @@ def argument_marks(value: Value) -> tuple[str, ...]:
     return ("",) * len(value.children)
 
 
+NOTE_PADDING = 5
+"""Points of room round a note on a lit edge."""
+
 LIT_EDGE = {"color": CURRENT, "penwidth": "2.6", "arrowsize": "0.8"}
 """How the edges into the current step's op are drawn (the edges a step updates)."""
 
@@ -336,10 +339,15 @@ LIT_EDGE = {"color": CURRENT, "penwidth": "2.6", "arrowsize": "0.8"}
 def note_attrs(note: str) -> dict[str, str]:
     """The DOT attributes of a note next to an edge (the amount a step adds).
 
-    The note sets its own font, so that the edge's mark (``a``, ``b``) keeps its own.
+    The note sets its own font, so that the edge's mark (``a``, ``b``) keeps its own, and
+    sits in a borderless cell with some padding: Graphviz keeps a note clear of the nodes
+    but not of the edges, and the padding keeps it off the (thick, lit) arrows.
     """
     text = graphviz_html(shorten(note))
-    return {"xlabel": f'<<FONT COLOR="{CURRENT}" POINT-SIZE="10"><B>{text}</B></FONT>>'}
+    return {
+        "xlabel": f'<<TABLE BORDER="0" CELLPADDING="{NOTE_PADDING}"><TR><TD>'
+        f'<FONT COLOR="{CURRENT}" POINT-SIZE="10"><B>{text}</B></FONT></TD></TR></TABLE>>'
+    }
 
 
 class DrawnEdge(NamedTuple):

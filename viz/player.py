@@ -794,9 +794,10 @@ def fallback_html(stepper: BackpropStepper, png: bytes) -> str:
     """What a notebook shows when it does not run the player's script.
 
     An untrusted notebook (JupyterLab sanitizes its HTML outputs) drops scripts, styles
-    and inline SVG, but keeps ``<img>`` with a ``data:`` source, ``<p>`` and the
-    ``hidden`` attribute: so the player's own markup is hidden until its script runs,
-    and this, which the script removes, shows step 1 as a picture and how to see more.
+    and inline SVG (keeping the SVG's text), but keeps ``<img>`` with a ``data:`` source,
+    ``<p>`` and the ``hidden`` attribute when it has a value (a bare ``hidden`` is
+    dropped): so the player's own markup is hidden until its script runs, and this,
+    which the script removes, shows step 1 as a picture and how to see more.
     """
     source = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
     summary = web_html(player_summary(stepper))
@@ -824,7 +825,8 @@ def _markup(
     return (
         f'<div class="gs-player" id="{player_id}" tabindex="0" '
         f'aria-label="step-through backpropagation">'
-        + (f'{fallback}<div class="gs-live" hidden>' if fallback is not None else "")
+        # hidden="hidden": JupyterLab's sanitizer drops a bare `hidden` (no value).
+        + (f'{fallback}<div class="gs-live" hidden="hidden">' if fallback is not None else "")
         + f'<div class="gs-top"><div class="gs-title">{web_html(_heading(stepper, title))}</div>'
         '<div class="gs-controls" hidden>'
         '<button type="button" class="gs-first" title="first step (Home)">« first</button>'
