@@ -13,14 +13,23 @@ What a drawing shows:
   that the model given as ``params`` names, e.g. ``0.weight[3,1]``), a *constant* (a
   number that appeared in an expression, :class:`autograd.Constant`), an *intermediate*
   result, and the *output* (the root). The box shows the name (a parameter's name in
-  ``params``, else the label, else ``v<i>`` for an unlabelled value, ``i`` being its
-  topological position), ``data`` and ``grad``;
+  ``params``, else the label; an unlabelled value has no name line: its op says what it
+  is), ``data`` and ``grad``;
 * one small oval per op, with an edge from each child in argument order (``a + a``
-  draws two edges); for ``-``, ``/`` and ``**`` the edges are marked ``a`` and ``b``;
-* a legend of the colours.
+  draws two edges); for ``-``, ``/`` and ``**`` the edges are marked ``a`` and ``b``
+  beside the op;
+* a legend of the colours; all text in one sans-serif font (:data:`FONT`).
+
+The model's inputs keep their order (``x[0,0]`` above ``x[1,0]``), and so do the
+per-row terms of a loss (see :meth:`GraphBuilder.ordered_runs`).
+
+**In Jupyter** a drawing shows as SVG, with a PNG and a line of text besides: a notebook
+that is not trusted shows no SVG, but shows the PNG. ``repr()`` says what it is:
+``<computation graph of y: 6 values, 3 ops: ...>``.
 
 Node ids come from topological positions (``n0``, ``n1``...; the op of node ``i`` is
-``o<i>``), so the same graph always gives the same DOT text.
+``o<i>``), so the same graph always gives the same DOT text. (Text that refers to an
+unlabelled value, such as the player's, calls it ``v<i>``.)
 
 **Grads before backward().** When the root's grad is exactly 0.0, ``backward()`` has not
 run from it (it always leaves its seed there), and the drawing shows "not computed yet"
@@ -31,7 +40,7 @@ truly all zero) or ``False`` to never show numbers.
 **Modules and large graphs.** Given the model (``params=model``, or a dict of its named
 parameters), the drawing clusters nodes per layer and per neuron (``Linear 0, neuron
 3``: its weights, bias, its ``dot`` node for every row and its activation; see
-:mod:`viz.modules`). With ``collapse="neuron"`` each neuron becomes one box, with
+:mod:`viz.modules`). With ``collapse="neuron"`` each neuron becomes one (teal) box, with
 ``collapse="layer"`` each layer does, and only the edges between boxes and the other
 nodes remain. By default (``collapse=None``) a graph with more than
 :data:`COLLAPSE_THRESHOLD` values is collapsed by neuron, and by layer if that still

@@ -26,6 +26,12 @@ alone (:meth:`~viz.stepper.BackpropStepper.frame`):
   group of steps whose notes are far apart at a time, because notes placed together
   push each other away.
 
+**Notebooks that run no script.** JupyterLab shows the outputs of a notebook it does
+not trust (one it did not run itself) sanitized: no scripts, no styles, no SVG. So in a
+notebook (:func:`player_fragment`) the player comes hidden behind a PNG of step 1 and one
+line saying how to trust the notebook (:func:`fallback_html`), and its script swaps them;
+the stepper's mimebundle also carries that PNG and line for viewers without HTML.
+
 Safety: every piece of user text (labels) is escaped, in the SVG by Graphviz's XML
 output of our escaped HTML-like labels, in the text panels by :func:`viz._text.web_html`,
 and in the JSON by escaping ``<``, ``>``, ``&`` and the line separators (the script sets

@@ -27,6 +27,7 @@ from typing import Any
 import nbformat
 import pytest
 
+import nn
 import viz
 from autograd import Value
 
@@ -58,9 +59,28 @@ def neuron() -> Value:
     return y
 
 
+def training_player() -> viz.TrainingPlayer:
+    X, y = nn.data.make_moons(40, noise=0.1, seed=0)
+    model = nn.MLP(2, [4, 1], seed=0)
+    history = nn.fit(
+        model,
+        X,
+        y,
+        loss=nn.binary_cross_entropy_with_logits,
+        optimizer=nn.optim.Adam(model.parameters(), lr=0.05),
+        epochs=3,
+        batch_size=20,
+        seed=0,
+        progress=False,
+        record=True,
+    )
+    return viz.TrainingPlayer(history)
+
+
 def saved_notebook(path: Path) -> None:
-    """A notebook with the outputs of a player and a graph saved in it, as a run leaves
-    them (the same mimebundles Jupyter stores), and no signature: not trusted."""
+    """A notebook with the outputs of a backprop player, a graph and a training player
+    saved in it, as a run leaves them (the same mimebundles Jupyter stores), and no
+    signature: not trusted."""
     y = neuron()
     cells = [
         nbformat.v4.new_code_cell(
@@ -75,6 +95,12 @@ def saved_notebook(path: Path) -> None:
             "viz.draw_graph(y)",
             outputs=[
                 nbformat.v4.new_output("display_data", data=viz.draw_graph(y)._repr_mimebundle_())
+            ],
+        ),
+        nbformat.v4.new_code_cell(
+            "viz.TrainingPlayer(history)",
+            outputs=[
+                nbformat.v4.new_output("display_data", data=training_player()._repr_mimebundle_())
             ],
         ),
     ]
@@ -147,12 +173,13 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def outputs(lab: str, browser: Any) -> Iterator[Any]:
-    """The notebook open in JupyterLab: its two output areas (player, graph)."""
+    """The notebook open in JupyterLab: its output areas (player, graph, training player)."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     page.goto(lab)
     areas = page.locator(".jp-Cell-outputArea")
     areas.nth(1).locator("img").wait_for(timeout=30_000)
+    areas.nth(2).locator(".gt-player").wait_for(timeout=30_000)
     yield areas
     context.close()
 
@@ -189,3 +216,15 @@ def test_an_untrusted_graph_shows_a_picture_not_its_python_repr(outputs: Any) ->
     shown = graph.inner_text()
     assert "GraphDrawing" not in shown and "0x" not in shown, shown
     assert graph.bounding_box()["height"] < TALLEST_OUTPUT
+
+
+def test_an_untrusted_training_player_says_how_to_play_it(outputs: Any) -> None:
+    player = outputs.nth(2)
+    hint = player.locator(".gt-fallback")
+    assert hint.is_visible()
+    assert "training player: 1 run, 4 frames" in hint.inner_text()
+    assert "jupyter trust" in hint.inner_text()
+    assert player.locator(".gt-player").locator("script, style").count() == 0
+    shown = player.inner_text()
+    assert len(shown) < 400, shown
+    assert player.bounding_box()["height"] < TALLEST_OUTPUT
