@@ -13,13 +13,14 @@ PYTEST_WORKERS ?= auto
 COURSE_OUT ?= build/course
 LAB     ?= lab
 
-.PHONY: demo test course lab lab-copy setup setup-test lint typecheck unit test-exhaustive bench clean help
+.PHONY: demo test course lab lab-copy images setup setup-test lint typecheck unit test-exhaustive bench clean help
 
 help:
 	@echo "make demo             set up and run the gradstep demo"
 	@echo "make test             set up and run lint, type checks and the whole test suite"
 	@echo "make course           run every notebook and write the course as a website: build/course/"
 	@echo "make lab              copy the course into lab/ (yours, git-ignored) and open JupyterLab"
+	@echo "make images           draw the README's pictures in notebooks/images/ again"
 	@echo "make test-exhaustive  long property-test runs (not part of make test)"
 	@echo "make bench            benchmark against karpathy's micrograd"
 	@echo "make clean            remove the virtual environment and generated files"
@@ -93,6 +94,11 @@ lab-copy: | $(PY)
 	@$(PY) .ci/course/lab_copy.py notebooks $(LAB)
 
 # -- more -----------------------------------------------------------------------------------
+
+# The README's pictures, drawn again from the code (Graphviz, and headless Chromium for the
+# player): run it after changing viz, and commit notebooks/images/. .ci/images.py --help.
+images: setup-test
+	$(PY) .ci/images.py
 
 test-exhaustive: setup-test
 	HYPOTHESIS_PROFILE=exhaustive $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup -m "exhaustive or not exhaustive"

@@ -257,3 +257,38 @@ def remaining_text(n: int) -> str:
     if n == 0:
         return "complete"
     return "1 more addition to come" if n == 1 else f"{n} more additions to come"
+
+
+def added_text(number: str) -> str:
+    """A formatted number as a term that is added: ``+ 1.5``, or ``− 1.5`` for ``-1.5``.
+
+    The player writes it beside an edge (the amount the step adds to a gradient), where
+    ``+-1.5`` would read as a typo.
+
+    Example:
+        >>> added_text("1.5"), added_text("-1.5"), added_text("-inf")
+        ('+ 1.5', '− 1.5', '− inf')
+    """
+    if number.startswith("-"):
+        return f"\u2212 {number[1:]}"
+    return f"+ {number}"
+
+
+_PLAIN_NAME = re.compile(r"[\w.,\[\]]+")
+
+
+def derivative_name(of: str, by: str) -> str:
+    """``d<of>/d<by>``, with parentheses round a name that is not a single word:
+    ``dy/d(x*w)``, not ``dy/dx*w`` (which reads as (dy/dx)·w).
+
+    Example:
+        >>> derivative_name("y", "x"), derivative_name("y", "x*w")
+        ('dy/dx', 'dy/d(x*w)')
+        >>> derivative_name("loss", "0.weight[3,1]")
+        'dloss/d0.weight[3,1]'
+    """
+
+    def wrapped(name: str) -> str:
+        return name if _PLAIN_NAME.fullmatch(name) else f"({name})"
+
+    return f"d{wrapped(of)}/d{wrapped(by)}"

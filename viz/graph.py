@@ -13,14 +13,23 @@ What a drawing shows:
   that the model given as ``params`` names, e.g. ``0.weight[3,1]``), a *constant* (a
   number that appeared in an expression, :class:`autograd.Constant`), an *intermediate*
   result, and the *output* (the root). The box shows the name (a parameter's name in
-  ``params``, else the label, else ``v<i>`` for an unlabelled value, ``i`` being its
-  topological position), ``data`` and ``grad``;
+  ``params``, else the label; an unlabelled value has no name line: its op says what it
+  is), ``data`` and ``grad``;
 * one small oval per op, with an edge from each child in argument order (``a + a``
-  draws two edges); for ``-``, ``/`` and ``**`` the edges are marked ``a`` and ``b``;
-* a legend of the colours.
+  draws two edges); for ``-``, ``/`` and ``**`` the edges are marked ``a`` and ``b``
+  beside the op;
+* a legend of the colours; all text in one sans-serif font (:data:`FONT`).
+
+The model's inputs keep their order (``x[0,0]`` above ``x[1,0]``), and so do the
+per-row terms of a loss (see :meth:`GraphBuilder.ordered_runs`).
+
+**In Jupyter** a drawing shows as SVG, with a PNG and a line of text besides: a notebook
+that is not trusted shows no SVG, but shows the PNG. ``repr()`` says what it is:
+``<computation graph of y: 6 values, 3 ops: ...>``.
 
 Node ids come from topological positions (``n0``, ``n1``...; the op of node ``i`` is
-``o<i>``), so the same graph always gives the same DOT text.
+``o<i>``), so the same graph always gives the same DOT text. (Text that refers to an
+unlabelled value, such as the player's, calls it ``v<i>``.)
 
 **Grads before backward().** When the root's grad is exactly 0.0, ``backward()`` has not
 run from it (it always leaves its seed there), and the drawing shows "not computed yet"
@@ -31,7 +40,7 @@ truly all zero) or ``False`` to never show numbers.
 **Modules and large graphs.** Given the model (``params=model``, or a dict of its named
 parameters), the drawing clusters nodes per layer and per neuron (``Linear 0, neuron
 3``: its weights, bias, its ``dot`` node for every row and its activation; see
-:mod:`viz.modules`). With ``collapse="neuron"`` each neuron becomes one box, with
+:mod:`viz.modules`). With ``collapse="neuron"`` each neuron becomes one (teal) box, with
 ``collapse="layer"`` each layer does, and only the edges between boxes and the other
 nodes remain. By default (``collapse=None``) a graph with more than
 :data:`COLLAPSE_THRESHOLD` values is collapsed by neuron, and by layer if that still
@@ -60,6 +69,8 @@ frames with them.
 
 from __future__ import annotations
 
+import base64
+import itertools
 import os
 import re
 from collections import defaultdict
@@ -114,6 +125,9 @@ number. ``nslimit=0`` skips that refinement (nodes keep their first, rougher
 positions), ``mclimit`` shortens the search for fewer edge crossings, and straight
 edges skip the routing of curves through every rank crossed."""
 
+MAX_ORDERED_RUN = 100
+"""The most arguments of one op kept in order (see :meth:`GraphBuilder.ordered_runs`)."""
+
 RANKDIRS = ("LR", "TB", "RL", "BT")
 """Allowed ``rankdir`` values: left to right (default), top to bottom, and the reverses."""
 
@@ -132,6 +146,9 @@ ROLE_COLOURS: dict[str, tuple[str, str]] = {
 }
 """Role -> (fill colour, border colour)."""
 
+MODULE_COLOURS = ("#ccfbf1", "#0f766e")
+"""(fill, border) of a collapsed module's box: teal, which no colour vision confuses with
+the parameters' orange (they differ in hue and in lightness)."""
 OP_COLOURS = ("#ede9fe", "#7c3aed")
 HIGHLIGHT = "#db2777"
 CURRENT = "#f97316"
@@ -211,6 +228,40 @@ class GraphDrawing(graphviz.Digraph):  # type: ignore[misc]
         text: str = self.pipe(format="svg", encoding="utf-8", quiet=True)
         return text
 
+    summary = "computation graph"
+    """One line saying what the drawing shows (set by :meth:`GraphBuilder.build`)."""
+
+    def __repr__(self) -> str:
+        return f"<{self.summary}: .source is its DOT text; Jupyter draws it>"
+
+    def png(self) -> bytes:
+        """The drawing as a PNG image (runs ``dot``).
+
+        Raises:
+            GraphvizNotFoundError: if Graphviz is not installed.
+        """
+        data: bytes = self.pipe(format="png", quiet=True)
+        return data
+
+    def _repr_mimebundle_(
+        self, include: Any = None, exclude: Any = None, **kwargs: Any
+    ) -> dict[str, str]:
+        """What Jupyter shows: the SVG, and a PNG and a line of text besides.
+
+        A notebook that is not trusted does not show SVG (it could hold scripts), but
+        does show a PNG; a viewer without images shows the text.
+        """
+        bundle = {
+            "image/svg+xml": self.svg(),
+            "image/png": base64.b64encode(self.png()).decode("ascii"),
+            "text/plain": self.summary,
+        }
+        return {
+            kind: data
+            for kind, data in bundle.items()
+            if (not include or kind in include) and not (exclude and kind in exclude)
+        }
+
 
 def role_of(value: Value, root: Value, params: object = None) -> str:
     """The role of ``value`` in the graph of ``root``: one of :data:`ROLES`.
@@ -287,6 +338,9 @@ def argument_marks(value: Value) -> tuple[str, ...]:
     return ("",) * len(value.children)
 
 
+NOTE_PADDING = 5
+"""Points of room round a note on a lit edge."""
+
 LIT_EDGE = {"color": CURRENT, "penwidth": "2.6", "arrowsize": "0.8"}
 """How the edges into the current step's op are drawn (the edges a step updates)."""
 
@@ -294,10 +348,15 @@ LIT_EDGE = {"color": CURRENT, "penwidth": "2.6", "arrowsize": "0.8"}
 def note_attrs(note: str) -> dict[str, str]:
     """The DOT attributes of a note next to an edge (the amount a step adds).
 
-    The note sets its own font, so that the edge's mark (``a``, ``b``) keeps its own.
+    The note sets its own font, so that the edge's mark (``a``, ``b``) keeps its own, and
+    sits in a borderless cell with some padding: Graphviz keeps a note clear of the nodes
+    but not of the edges, and the padding keeps it off the (thick, lit) arrows.
     """
     text = graphviz_html(shorten(note))
-    return {"xlabel": f'<<FONT COLOR="{CURRENT}" POINT-SIZE="10"><B>{text}</B></FONT>>'}
+    return {
+        "xlabel": f'<<TABLE BORDER="0" CELLPADDING="{NOTE_PADDING}"><TR><TD>'
+        f'<FONT COLOR="{CURRENT}" POINT-SIZE="10"><B>{text}</B></FONT></TD></TR></TABLE>>'
+    }
 
 
 class DrawnEdge(NamedTuple):
@@ -480,6 +539,15 @@ def _cell(
 
 def _table(rows: Iterable[str]) -> str:
     return f"<{_TABLE}{''.join(rows)}</TABLE>>"
+
+
+def _keep_in_order(graph: Any, nodes: list[str]) -> None:
+    """Keep ``nodes`` in one rank, in this order, with invisible edges between them
+    (Graphviz places the tail of an edge inside a rank before its head)."""
+    with graph.subgraph() as run:
+        run.attr(rank="same")
+        for tail, head in itertools.pairwise(nodes):
+            run.edge(tail, head, style="invis")
 
 
 def _legend_row(swatch: str, text: str, *, fill: str, border: str) -> str:
@@ -678,7 +746,7 @@ class GraphBuilder:
             target = box_of.get(v, f"o{i}")
             for k, child in enumerate(v.children):
                 source = box_of.get(child, f"n{self.position[child]}")
-                if child not in box_of and v not in box_of:
+                if v not in box_of:  # into an op drawn on its own: one edge per argument
                     out.append(DrawnEdge(source, target, v, k))
                 elif source != target and (source, target) not in seen:
                     seen.add((source, target))
@@ -770,9 +838,56 @@ class GraphBuilder:
             if not (grouped and v in self.grouping.unit_of):
                 self._add_value(graph, v)
         self._add_edges(graph)
+        if self.state.fixed is None:  # the player keeps the layout it has always had
+            for run in self.ordered_runs():
+                _keep_in_order(graph, [f"n{self.position[v]}" for v in run])
         if self.options.legend:
             self._add_legend(graph)
+        graph.summary = self.summary()
         return graph
+
+    def ordered_runs(self) -> list[list[Value]]:
+        """Nodes that the drawing keeps in their natural order, one run each.
+
+        Graphviz orders the nodes of a rank to cross as few edges as it can, which can
+        put ``x[1,0]`` above ``x[0,0]``. Two runs are kept in order: the model's inputs
+        (the inputs used by its modules, rows first), and the arguments of an op with
+        three or more of the same kind (the per-row terms of a loss, before its sum).
+        """
+        box_of, unit_of = self._box_of, self.grouping.unit_of
+        runs = []
+        if self.grouping.units:
+            inputs = {
+                c: None
+                for v in self.order
+                if v in unit_of
+                for c in v.children
+                if not c.children
+                and c not in unit_of
+                and role_of(c, self.root, self.params) == "input"
+            }
+            runs.append(sorted(inputs, key=self.position.__getitem__))
+        for v in self.order:
+            terms = v.children
+            if (
+                3 <= len(terms) <= MAX_ORDERED_RUN
+                and v not in box_of
+                and len(set(terms)) == len(terms)
+                and all(t.children and t not in box_of for t in terms)
+                and len({t.op for t in terms}) == 1
+            ):
+                runs.append(list(terms))
+        return [run for run in runs if len(run) > 1]
+
+    def summary(self) -> str:
+        """One line saying what the drawing shows, e.g. ``computation graph of y: 7 values``."""
+        ops = sum(1 for v in self.order if v.children)
+        text = f"computation graph of {self.shown_name(self.root)}: {len(self.order):,} values"
+        text += f", {ops:,} op{'s' if ops != 1 else ''}"
+        if self.collapse != "none":
+            boxes = len(set(self._box_of.values()))
+            text += f", drawn with {boxes:,} module boxes ({self.collapse})"
+        return printable(text)
 
     def _new_graph(self, *, fast: bool) -> GraphDrawing:
         opts = self.options
@@ -797,7 +912,13 @@ class GraphBuilder:
                 "penwidth": NODE_PENWIDTH,
                 "margin": "0.08,0.04",
             },
-            edge_attr={"color": EDGE_COLOUR, "arrowsize": "0.6", "penwidth": EDGE_PENWIDTH},
+            # Every text in one sans-serif family: edges default to Times otherwise.
+            edge_attr={
+                "color": EDGE_COLOUR,
+                "arrowsize": "0.6",
+                "penwidth": EDGE_PENWIDTH,
+                "fontname": FONT,
+            },
         )
         if opts.title:
             title = shorten(opts.title, TITLE_LIMIT, lines=2)
@@ -850,7 +971,7 @@ class GraphBuilder:
         rows.append(f"<TR><TD>{_font(graphviz_html(shorten(line)), size=10)}</TD></TR>")
         if self.options.show_grads:
             rows.append(f"<TR><TD>{self._mean_grad(params)}</TD></TR>")
-        fill, border = ROLE_COLOURS["parameter"]
+        fill, border = MODULE_COLOURS
         attrs = {
             "label": _table(rows),
             "fillcolor": fill,
@@ -890,7 +1011,8 @@ class GraphBuilder:
             expression = f"{activation}({expression})" if activation else expression
         else:
             expression = f"{activation}(…)" if activation else ""
-        return title, f"{expression} · {per_row}" if expression else per_row
+        # "w·x + b · 4 rows" would read as b·4: the count is said apart from the formula.
+        return title, f"{expression}, for {per_row}" if expression else per_row
 
     def _mean_grad(self, params: list[Value]) -> str:
         grads = self.state.grads
@@ -931,6 +1053,10 @@ class GraphBuilder:
                 "margin": "0.04,0.01",
                 "label": f"<{graphviz_html(shorten(op_text(value)))}>",
             }
+            if argument_marks(value)[0]:
+                # Arguments in order, a above b (left to right in a top-to-bottom drawing),
+                # so that the marks never swap sides or meet.
+                attrs["ordering"] = "in"
             attrs.update(self.op_style(value))
             if self.options.element_ids:
                 attrs["id"] = f"{self.options.svg_id}-o{i}"
@@ -981,6 +1107,14 @@ class GraphBuilder:
             return f"<{_font(data, size=11)}>"
         name_width, label_width, value_width = self._cell_widths(value, name)
         named = value.label or (self.params is not None and value in self.params)
+        if not named and self.state.fixed is None:
+            # An unlabelled result is named by its topological position (v57), a number
+            # that says nothing in a picture: its op oval already says what it is. (The
+            # player keeps it, since its text panels refer to it.)
+            rows = [self._row("data", data, label_width, value_width)]
+            if self.options.show_grads:
+                rows.append(self._row("grad", self.grad_cell(value).html(), None, None))
+            return _table(rows)
         title = (
             f"<B>{graphviz_html(name)}</B>" if named else _font(graphviz_html(name), colour=MUTED)
         )
@@ -1056,10 +1190,17 @@ class GraphBuilder:
         attrs: dict[str, str] = {}
         mark = argument_marks(v)[k]
         if mark:
-            # Near the op (head), where the two edges meet, the marks of a left-to-right
-            # drawing land on the wrong edges; near the children (tail) they crowd round
-            # a child used twice. An edge's own label sits at its middle, on that edge.
-            attrs.update(label=mark, fontsize="9", fontcolor="#7c3aed")
+            # At the head, beside the op, each mark close to its own edge: a little above
+            # it for a, below for b (the op asks for its arguments in that order, but
+            # Graphviz cannot always keep it, so the marks stay near their edges). A label
+            # at an edge's middle lands among the other edges of a crowded rank.
+            attrs.update(
+                headlabel=mark,
+                labelangle="-15" if k == 0 else "15",
+                labeldistance="2.2",
+                labelfontsize="9",
+                labelfontcolor=OP_COLOURS[1],
+            )
         state = self.state
         if v is state.current and k in state.active:
             attrs.update(LIT_EDGE)
@@ -1071,7 +1212,8 @@ class GraphBuilder:
     # -- legend ---------------------------------------------------------------------------
 
     def _add_legend(self, graph: Any) -> None:
-        present = {role_of(v, self.root, self.params) for v in self.order}
+        # The roles of the boxes drawn: values inside a collapsed module do not count.
+        present = {role_of(v, self.root, self.params) for v in self.order if v not in self._box_of}
         rows = [
             _legend_row("", role, fill=ROLE_COLOURS[role][0], border=ROLE_COLOURS[role][1])
             for role in ROLES
@@ -1079,7 +1221,7 @@ class GraphBuilder:
         ]
         rows.append(_legend_row("op", "operation", fill=OP_COLOURS[0], border=OP_COLOURS[1]))
         if self.collapse != "none":
-            fill, border = ROLE_COLOURS["parameter"]
+            fill, border = MODULE_COLOURS
             rows.append(_legend_row("", "module (collapsed)", fill=fill, border=border))
         state = self.state
         if state.fixed is not None:  # the player: the same legend in every frame

@@ -26,6 +26,12 @@ alone (:meth:`~viz.stepper.BackpropStepper.frame`):
   group of steps whose notes are far apart at a time, because notes placed together
   push each other away.
 
+**Notebooks that run no script.** JupyterLab shows the outputs of a notebook it does
+not trust (one it did not run itself) sanitized: no scripts, no styles, no SVG. So in a
+notebook (:func:`player_fragment`) the player comes hidden behind a PNG of step 1 and one
+line saying how to trust the notebook (:func:`fallback_html`), and its script swaps them;
+the stepper's mimebundle also carries that PNG and line for viewers without HTML.
+
 Safety: every piece of user text (labels) is escaped, in the SVG by Graphviz's XML
 output of our escaped HTML-like labels, in the text panels by :func:`viz._text.web_html`,
 and in the JSON by escaping ``<``, ``>``, ``&`` and the line separators (the script sets
@@ -57,7 +63,15 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from autograd import Constant, Value
-from viz._text import TITLE_LIMIT, graphviz_html, printable, remaining_text, shorten, web_html
+from viz._text import (
+    TITLE_LIMIT,
+    added_text,
+    graphviz_html,
+    printable,
+    remaining_text,
+    shorten,
+    web_html,
+)
 from viz.graph import (
     CELL_HEIGHT,
     CURRENT,
@@ -222,7 +236,7 @@ class _Looks:
         for step in stepper:
             for c in step.contributions:
                 i = self.position[step.node]
-                self.notes[(i, c.position)] = f"+{stepper.format_number(c.product)}"
+                self.notes[(i, c.position)] = added_text(stepper.format_number(c.product))
                 self.notes_of.setdefault(step.index, []).append((i, c.position))
 
     def numbered(self, value: Value) -> bool:
@@ -402,7 +416,10 @@ def _elements(root: ET.Element, keys: Iterable[Key], svg_id: str) -> dict[Key, E
             elif what == "arrow":
                 element = _find(g, "polygon")
             else:
-                element = _texts(g)[-1]  # a note comes after the edge's own mark
+                # The note is the edge's last text but its mark (a, b), wherever Graphviz
+                # writes the mark.
+                texts = [t for t in _texts(g) if "".join(t.itertext()) not in ("a", "b")]
+                element = texts[-1] if texts else None
         if element is not None:
             out[key] = element
     return out
@@ -751,7 +768,58 @@ def _heading(stepper: BackpropStepper, title: str | None) -> str:
     return shorten(title, TITLE_LIMIT, lines=1)
 
 
-def _markup(stepper: BackpropStepper, player_id: str, *, title: str | None) -> str:
+TRUST_HINT = (
+    "run the notebook, or trust it: “Trust Notebook” in JupyterLab's command palette, "
+    "or jupyter trust NOTEBOOK.ipynb in a terminal"
+)
+"""How to see a player that a notebook viewer did not run: the one line of its fallback."""
+
+
+def player_summary(stepper: BackpropStepper) -> str:
+    """What a player shows, in a few words: ``backprop player of y: 7 steps``."""
+    name = printable(stepper.name(stepper.root))
+    return f"backprop player of {name}: {len(stepper):,} step{'s' if len(stepper) != 1 else ''}"
+
+
+def player_text(stepper: BackpropStepper) -> str:
+    """The player as one line of plain text, for viewers that show no HTML."""
+    return f"{player_summary(stepper)}; to see the interactive player, {TRUST_HINT}"
+
+
+def first_step_png(stepper: BackpropStepper) -> bytes:
+    """A PNG of the player's step 1 (runs Graphviz): what an untrusted notebook shows.
+
+    Raises:
+        GraphvizNotFoundError: if Graphviz is not installed.
+    """
+    png: bytes = stepper.frame(0).pipe(format="png", quiet=True)
+    return png
+
+
+def fallback_html(stepper: BackpropStepper, png: bytes) -> str:
+    """What a notebook shows when it does not run the player's script.
+
+    An untrusted notebook (JupyterLab sanitizes its HTML outputs) drops scripts, styles
+    and inline SVG (keeping the SVG's text), but keeps ``<img>`` with a ``data:`` source,
+    ``<p>`` and the ``hidden`` attribute when it has a value (a bare ``hidden`` is
+    dropped): so the player's own markup is hidden until its script runs, and this,
+    which the script removes, shows step 1 as a picture and how to see more.
+    """
+    source = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+    summary = web_html(player_summary(stepper))
+    return (
+        '<div class="gs-fallback">'
+        f'<img src="{source}" alt="step 1 of the {summary}" style="max-width: 100%">'
+        f"<p><b>{summary}</b>, step 1 shown: to play it, {web_html(TRUST_HINT)}.</p>"
+        "</div>"
+    )
+
+
+def _markup(
+    stepper: BackpropStepper, player_id: str, *, title: str | None, fallback: str | None = None
+) -> str:
+    """The player's markup; with a ``fallback``, that first and the player hidden until
+    its script runs (see :func:`fallback_html`)."""
     _check_size(stepper)
     svg, steps = _player_svg(stepper, player_id)
     n = len(stepper)
@@ -763,7 +831,9 @@ def _markup(stepper: BackpropStepper, player_id: str, *, title: str | None) -> s
     return (
         f'<div class="gs-player" id="{player_id}" tabindex="0" '
         f'aria-label="step-through backpropagation">'
-        f'<div class="gs-top"><div class="gs-title">{web_html(_heading(stepper, title))}</div>'
+        # hidden="hidden": JupyterLab's sanitizer drops a bare `hidden` (no value).
+        + (f'{fallback}<div class="gs-live" hidden="hidden">' if fallback is not None else "")
+        + f'<div class="gs-top"><div class="gs-title">{web_html(_heading(stepper, title))}</div>'
         '<div class="gs-controls" hidden>'
         '<button type="button" class="gs-first" title="first step (Home)">« first</button>'
         '<button type="button" class="gs-prev" title="previous step (←)">◀ prev</button>'
@@ -783,7 +853,8 @@ def _markup(stepper: BackpropStepper, player_id: str, *, title: str | None) -> s
         "every step is in the text below.</p></noscript>"
         '<details class="gs-trace"><summary>all steps as text</summary>'
         f"<pre>{web_html(stepper.trace())}</pre></details>"
-        "</div>"
+        + ("</div>" if fallback is not None else "")
+        + "</div>"
     )
 
 
@@ -792,15 +863,23 @@ def _script(player_id: str, *, document_keys: bool) -> str:
     return f"{asset('player.js')}\n{call}\n"
 
 
-def player_fragment(stepper: BackpropStepper, *, player_id: str | None = None) -> str:
-    """The player as an HTML fragment with its own style and script (for notebooks)."""
+def player_fragment(
+    stepper: BackpropStepper, *, player_id: str | None = None, png: bytes | None = None
+) -> str:
+    """The player as an HTML fragment with its own style and script (for notebooks).
+
+    It starts with a fallback for notebooks that do not run its script (see
+    :func:`fallback_html`), with ``png`` as the picture of step 1 (None: drawn now).
+    """
     pid = player_id if player_id is not None else f"gs-{secrets.token_hex(6)}"
     if not _PLAYER_ID.fullmatch(pid):
         raise ValueError(
             f"player_id must be a letter followed by letters, digits, '-' or '_' "
             f"(at most 64 characters), got {pid!r}"
         )
-    markup = _markup(stepper, pid, title=None)
+    _check_size(stepper)
+    fallback = fallback_html(stepper, png if png is not None else first_step_png(stepper))
+    markup = _markup(stepper, pid, title=None, fallback=fallback)
     return (
         f"<style>{asset('player.css')}</style>{markup}"
         f"<script>{_script(pid, document_keys=False)}</script>"

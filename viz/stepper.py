@@ -30,6 +30,7 @@ module uses the player, which knows this one only by its types.
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import os
 from collections import Counter
@@ -41,10 +42,17 @@ from typing import Any, overload
 
 from autograd import Value, topological_order, trace
 from autograd.value import as_float
-from viz._text import fmt, printable, remaining_text, shorten
+from viz._text import added_text, derivative_name, fmt, printable, remaining_text, shorten
 from viz.graph import GraphBuilder, GraphDrawing, Options, State, display_name
 from viz.modules import ModelParameters, model_parameters
-from viz.player import MAX_PLAYER_STEPS, player_document, player_fragment, step_html
+from viz.player import (
+    MAX_PLAYER_STEPS,
+    first_step_png,
+    player_document,
+    player_fragment,
+    player_text,
+    step_html,
+)
 
 __all__ = ["MAX_PLAYER_STEPS", "BackpropStepper", "Contribution", "Step", "expression_text"]
 
@@ -326,8 +334,9 @@ class BackpropStepper:
         return fmt(x, self.number_format)
 
     def gradient_name(self, node: Value) -> str:
-        """The root's gradient with respect to ``node`` as text, e.g. ``"dc/da"``."""
-        return f"d{self._names[self.root]}/d{self._names[node]}"
+        """The root's gradient with respect to ``node`` as text, e.g. ``"dc/da"``, with
+        parentheses round a name of more than one word: ``"dy/d(x*w)"``."""
+        return derivative_name(self._names[self.root], self._names[node])
 
     def values_text(self, step: Step) -> str:
         """How ``step``'s node is computed, with its children's values in place of their
@@ -460,7 +469,7 @@ class BackpropStepper:
             current=step.node,
             active=range(len(step.node.children)),
             updated={c.child for c in step.contributions},
-            edge_notes={c.position: f"+{f(c.product)}" for c in step.contributions},
+            edge_notes={c.position: added_text(f(c.product)) for c in step.contributions},
             fixed=fixed,
             phase="backward",
         )
@@ -526,3 +535,23 @@ class BackpropStepper:
 
     def _repr_html_(self) -> str:
         return self.player_html()
+
+    def _repr_mimebundle_(
+        self, include: Any = None, exclude: Any = None, **kwargs: Any
+    ) -> dict[str, str]:
+        """What Jupyter shows: the player (HTML), a PNG of step 1 and one line of text.
+
+        A notebook that does not run the player's script (an untrusted one) shows the
+        picture and the line that says how to see the player (see :mod:`viz.player`).
+        """
+        png = first_step_png(self)
+        bundle = {
+            "text/html": player_fragment(self, png=png),
+            "image/png": base64.b64encode(png).decode("ascii"),
+            "text/plain": player_text(self),
+        }
+        return {
+            kind: data
+            for kind, data in bundle.items()
+            if (not include or kind in include) and not (exclude and kind in exclude)
+        }

@@ -46,7 +46,7 @@ from typing import Any
 import nn
 from nn.recording import FORMAT, check_recording
 from viz._text import web_html
-from viz.player import asset
+from viz.player import TRUST_HINT, asset
 
 MAX_FRAMES = 200
 """The most frames a player shows by default; longer runs are subsampled evenly."""
@@ -439,12 +439,26 @@ class TrainingPlayer:
             )
         return self._payload
 
-    def _markup(self, player_id: str) -> str:
+    def summary(self) -> str:
+        """What the player shows, in a few words: ``training player: 2 runs, 31 frames``."""
+        runs = len(self.names)
+        return f"training player: {runs} run{'s' if runs != 1 else ''}, {self.frames} frames"
+
+    def _fallback(self) -> str:
+        """One line for a notebook that runs no script (an untrusted one shows the
+        sanitized HTML: no script, no style), which the script removes."""
+        return (
+            f'<p class="gt-fallback"><b>{web_html(self.summary())}</b>: to play it, '
+            f"{web_html(TRUST_HINT)}.</p>"
+        )
+
+    def _markup(self, player_id: str, *, fallback: bool = False) -> str:
         return (
             f'<div class="gt-player{" gt-multi" if len(self.names) > 1 else ""}" '
             f'id="{player_id}" tabindex="0" aria-label="training player">'
             f'<div class="gt-title">{web_html(self.title)}</div>'
-            '<noscript><p class="gt-noscript">The training player needs JavaScript.</p>'
+            + (self._fallback() if fallback else "")
+            + '<noscript><p class="gt-noscript">The training player needs JavaScript.</p>'
             "</noscript>"
             '<script type="application/json" class="gt-data">'
             f"{data_block(self.payload())}</script></div>"
@@ -463,7 +477,7 @@ class TrainingPlayer:
             )
         script = f"{asset('training_player.js')}\ngradstepTrainingPlayer({pid!r}, false);\n"
         return (
-            f"<style>{asset('training_player.css')}</style>{self._markup(pid)}"
+            f"<style>{asset('training_player.css')}</style>{self._markup(pid, fallback=True)}"
             f"<script>{script}</script>"
         )
 
@@ -498,3 +512,18 @@ class TrainingPlayer:
 
     def _repr_html_(self) -> str:
         return self.player_html()
+
+    def _repr_mimebundle_(
+        self, include: Any = None, exclude: Any = None, **kwargs: Any
+    ) -> dict[str, str]:
+        """What Jupyter shows: the player (HTML), and one line of text for viewers
+        without HTML, which says how to see the player."""
+        bundle = {
+            "text/html": self.player_html(),
+            "text/plain": f"{self.summary()}; to see it, {TRUST_HINT}",
+        }
+        return {
+            kind: data
+            for kind, data in bundle.items()
+            if (not include or kind in include) and not (exclude and kind in exclude)
+        }

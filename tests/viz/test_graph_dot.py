@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import re
+import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +14,13 @@ import autograd
 import viz
 from autograd import Value
 from viz._text import shorten
-from viz.graph import COLLAPSE_THRESHOLD, NOT_COMPUTED, ROLE_COLOURS, GraphDrawing
+from viz.graph import (
+    COLLAPSE_THRESHOLD,
+    MODULE_COLOURS,
+    NOT_COMPUTED,
+    ROLE_COLOURS,
+    GraphDrawing,
+)
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 
@@ -45,8 +53,8 @@ def test_one_node_per_value_and_per_op_with_edges_in_argument_order() -> None:
     assert set(nodes) == {"n0", "n1", "n2", "o2"}
     assert edges(dot.source) == [("n0", "o2"), ("n1", "o2"), ("o2", "n2")]
     # subtraction marks which edge is a and which is b
-    assert re.search(r"n0 -> o2 \[label=a ", dot.source)
-    assert re.search(r"n1 -> o2 \[label=b ", dot.source)
+    assert re.search(r"n0 -> o2 \[headlabel=a ", dot.source)
+    assert re.search(r"n1 -> o2 \[headlabel=b ", dot.source)
 
 
 def test_a_plus_a_draws_two_edges() -> None:
@@ -201,7 +209,7 @@ def test_collapse_by_neuron_and_by_layer(helpers: Any) -> None:
     neurons = viz.draw_graph(loss, params=params, collapse="neuron").source
     boxes = re.findall(r"^\s*(u\d+) \[", neurons, flags=re.MULTILINE)
     assert boxes == [f"u{i}" for i in range(5)]  # 4 hidden neurons and the output neuron
-    assert "tanh(w·x + b) · 3 rows" in neurons and "mean |grad|" in neurons
+    assert "tanh(w·x + b), for 3 rows" in neurons and "mean |grad|" in neurons
     assert "weight[" not in neurons  # parameters live inside the boxes
     layers = viz.draw_graph(loss, params=params, collapse="layer").source
     assert re.findall(r"^\s*(l\d+) \[", layers, flags=re.MULTILINE) == ["l0", "l1"]
@@ -297,3 +305,93 @@ def test_graph_drawing_renders_like_graphviz(helpers: Any) -> None:
     dot = viz.draw_graph(root)
     assert dot.svg() == dot.pipe(format="svg", encoding="utf-8", quiet=True)
     assert helpers.parse_svg(dot._repr_image_svg_xml()).tag == f"{SVG_NS}svg"  # Jupyter's path
+
+
+def test_a_drawing_says_what_it_is_as_text_and_as_a_picture_for_untrusted_notebooks(
+    helpers: Any,
+) -> None:
+    root, _ = helpers.neuron()
+    drawing = viz.draw_graph(root)
+    assert repr(drawing) == (
+        "<computation graph of o: 10 values, 5 ops: .source is its DOT text; Jupyter draws it>"
+    )
+    bundle = drawing._repr_mimebundle_()
+    assert set(bundle) == {"image/svg+xml", "image/png", "text/plain"}
+    assert base64.b64decode(bundle["image/png"]).startswith(b"\x89PNG")
+    assert bundle["image/svg+xml"].lstrip().startswith("<?xml")
+    assert bundle["text/plain"] == "computation graph of o: 10 values, 5 ops"
+    loss, params = helpers.mlp_loss((2, 3, 1), rows=2)
+    collapsed = viz.draw_graph(loss, params=params, collapse="neuron")
+    assert repr(collapsed).startswith("<computation graph of loss: ")
+    assert "drawn with 4 module boxes (neuron)" in repr(collapsed)
+
+
+def box_positions(svg: str) -> dict[str, tuple[float, float]]:
+    """Where each node's first text is drawn, by the node's DOT name (``n3``) and by that
+    text (a box's name): -> (x, y)."""
+    root = ET.fromstring(svg.encode("utf-8"))
+    found = {}
+    for g in root.iter(f"{SVG_NS}g"):
+        texts = list(g.iter(f"{SVG_NS}text"))
+        title = g.find(f"{SVG_NS}title")
+        if g.get("class") == "node" and texts and title is not None:
+            first = texts[0]
+            at = (float(first.get("x", 0)), float(first.get("y", 0)))
+            found["".join(title.itertext())] = at
+            found.setdefault("".join(first.itertext()), at)
+    return found
+
+
+def test_the_models_inputs_and_the_losss_rows_are_drawn_in_order(helpers: Any) -> None:
+    # Left to itself, Graphviz draws this graph's inputs x[1,0] above x[0,0].
+    loss, params = helpers.mlp_loss((2, 4, 1), rows=4, seed=0)
+    drawing = viz.draw_graph(loss, params=params, collapse="neuron")
+    at = box_positions(drawing.svg())
+    inputs = [f"x[{r},{c}]" for r in range(4) for c in range(2)]
+    heights = [at[name][1] for name in inputs]  # left to right: top to bottom
+    assert heights == sorted(heights) and len(set(heights)) == len(heights)
+    assert len({at[name][0] for name in inputs}) == 1  # one column
+    # the per-row squares summed by the loss, top to bottom in row order
+    order = autograd.topological_order(loss)
+    squares = [f"n{order.index(v)}" for v in loss.children[0].children]
+    heights = [at[name][1] for name in squares]
+    assert heights == sorted(heights) and len(set(heights)) == len(heights)
+
+
+def test_unlabelled_values_have_no_made_up_name_in_a_drawing(helpers: Any) -> None:
+    loss, params = helpers.mlp_loss((2, 3, 1), rows=2)
+    drawing = viz.draw_graph(loss, params=params, collapse="neuron")
+    names = [text for text in box_positions(drawing.svg()) if re.fullmatch(r"v\d+", text)]
+    assert names == []
+    # the player's text refers to them as v<i>, so its drawing names them too
+    x = Value(2.0, label="x")
+    y = x * 3 + 1
+    stepper = viz.BackpropStepper(y)
+    assert "v2" in stepper.trace() and ">v2<" in stepper.frame(0).source
+
+
+def test_collapsed_modules_and_parameters_have_different_colours(helpers: Any) -> None:
+    loss, params = helpers.mlp_loss((2, 3, 1), rows=2)
+    collapsed = viz.draw_graph(loss, params=params, collapse="neuron").source
+    module_fill, module_border = MODULE_COLOURS
+    assert module_fill != ROLE_COLOURS["parameter"][0]
+    assert module_border != ROLE_COLOURS["parameter"][1]
+    assert collapsed.count(f'fillcolor="{module_fill}"') == 4  # 3 + 1 neurons
+    legend = node_lines(collapsed)["legend"]
+    assert f'BGCOLOR="{module_fill}"' in legend and "module (collapsed)" in legend
+    assert ">parameter<" not in legend  # every parameter is inside a module box
+    whole = viz.draw_graph(loss, params=params, collapse="none").source
+    assert ">parameter<" in node_lines(whole)["legend"]
+    assert "module (collapsed)" not in whole
+
+
+def test_every_text_is_in_one_sans_serif_font(helpers: Any) -> None:
+    a, b = Value(2.0, label="a"), Value(3.0, label="b")
+    c = (a - b) / a
+    c.label = "c"
+    c.backward()
+    stepper = viz.BackpropStepper(c)
+    for drawing in (viz.draw_graph(c), stepper.frame(len(stepper) - 1)):
+        svg = drawing.svg()
+        fonts = set(re.findall(r'font-family="([^"]*)"', svg))
+        assert fonts == {"Helvetica,sans-Serif"}, fonts

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -109,7 +110,8 @@ def test_injected_labels_are_text_not_markup(tmp_path: Path) -> None:
     for label in INJECTIONS:
         assert label not in text  # only ever escaped
     fragment = Tags(stepper.player_html())
-    assert fragment.named("img") == []
+    (picture,) = fragment.named("img")  # the fallback's picture of step 1, nothing injected
+    assert (picture.get("src") or "").startswith("data:image/png;base64,")
     assert len([a for a in fragment.named("script") if a.get("type") is None]) == 1
 
 
@@ -196,3 +198,34 @@ def test_the_player_refuses_a_graph_too_big_to_draw(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="too big to lay out"):
         viz.BackpropStepper(y).to_html(tmp_path / "p.html")
     assert not (tmp_path / "p.html").exists()
+
+
+def test_a_notebook_that_runs_no_script_sees_step_one_as_a_picture(helpers: Any) -> None:
+    """Untrusted notebooks drop scripts, styles and SVG: what is left must read well."""
+    root, _ = helpers.neuron()
+    stepper = viz.BackpropStepper(root)
+    bundle = stepper._repr_mimebundle_()
+    assert set(bundle) == {"text/html", "image/png", "text/plain"}
+    png = base64.b64decode(bundle["image/png"])
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    assert "\n" not in bundle["text/plain"]
+    assert f"backprop player of o: {len(stepper)} steps" in bundle["text/plain"]
+    assert "jupyter trust" in bundle["text/plain"]
+    tags = Tags(bundle["text/html"])
+    divs = [(a.get("class"), "hidden" in a) for a in tags.named("div")]
+    # the player first, then the fallback, then the live player hidden until its script runs
+    assert divs[:3] == [("gs-player", False), ("gs-fallback", False), ("gs-live", True)]
+    (picture,) = tags.named("img")
+    assert picture["src"] == "data:image/png;base64," + bundle["image/png"]
+    assert "Trust Notebook" in bundle["text/html"]
+    # the stand-alone page needs no fallback: its script always runs
+    page = Tags(stepper.html())
+    assert page.named("img") == []
+    assert [a for a in page.named("div") if a.get("class") in ("gs-fallback", "gs-live")] == []
+
+
+def test_only_what_is_asked_for_is_in_the_bundle(helpers: Any) -> None:
+    root, _ = helpers.neuron()
+    stepper = viz.BackpropStepper(root)
+    assert set(stepper._repr_mimebundle_(include=["text/plain"])) == {"text/plain"}
+    assert "image/png" not in stepper._repr_mimebundle_(exclude=["image/png"])

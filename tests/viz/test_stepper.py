@@ -169,7 +169,8 @@ def test_frames_highlight_the_step_and_grey_what_is_not_known(helpers: Any) -> N
     assert NOT_COMPUTED not in seed
     last = stepper.frame(len(stepper) - 1, legend=False).source
     assert ">?<" not in last
-    assert re.search(r"xlabel=<<FONT [^>]*><B>\+-1\.5</B>", last)  # what x1.grad receives
+    # what x1.grad receives, as a term added
+    assert re.search(r"xlabel=<<TABLE [^>]*><TR><TD><FONT [^>]*><B>− 1\.5</B>", last)
     assert last.count("penwidth=2.6") == 3  # the op's two input edges and its output edge
 
 

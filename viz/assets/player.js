@@ -47,6 +47,16 @@
       return;
     }
     root.setAttribute("data-gs-ready", "1");
+    // In a notebook the player comes hidden, after a picture of step 1 for viewers
+    // that do not run this script: now that it runs, the player replaces the picture.
+    var fallback = root.querySelector(".gs-fallback");
+    if (fallback && fallback.parentNode) {
+      fallback.parentNode.removeChild(fallback);
+    }
+    var live = root.querySelector(".gs-live");
+    if (live) {
+      live.hidden = false;
+    }
 
     var frame = root.querySelector(".gs-frame");
     var panel = root.querySelector(".gs-graph");

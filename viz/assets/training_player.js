@@ -353,6 +353,11 @@
       return;
     }
     root.setAttribute("data-gt-ready", "1");
+    // The line for notebooks that run no script (an untrusted one): this one runs.
+    var fallback = root.querySelector(".gt-fallback");
+    if (fallback && fallback.parentNode) {
+      fallback.parentNode.removeChild(fallback);
+    }
     var block = root.querySelector("script.gt-data");
     var data = JSON.parse(block.textContent);
     var T = data.timeline;
