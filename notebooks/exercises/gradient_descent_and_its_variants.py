@@ -1,8 +1,8 @@
 """Checkers for notebook 03, "Gradient descent and its variants".
 
 Four exercises, each one optimizer rule worked by hand: one step of gradient descent on
-the ravine (3.1), momentum's velocity after two steps (3.2), Adam's bias-corrected first
-step (3.3), and the learning rate beyond which gradient descent diverges on a quadratic
+the ravine (3.1), the learning rate beyond which gradient descent diverges on a quadratic
+(3.2), momentum's velocity after two steps (3.3), and Adam's bias-corrected first step
 (3.4). Every expected number comes from running gradstep's own ``nn.optim`` optimizers,
 whose update rules are PyTorch's.
 """
@@ -108,10 +108,68 @@ def check_gd_step(answer: object) -> Verdict:
     )
 
 
-# -- Exercise 3.2: momentum ---------------------------------------------------------
+# -- Exercise 3.2: the largest stable learning rate ---------------------------------
+
+
+def bowl(x: Value, y: Value) -> Value:
+    """Exercise 3.2's loss, L(x, y) = x² + 5 y²: curvature 2 along x and 10 along y."""
+    return x**2 + 5 * y**2
+
+
+CURVATURES = (2.0, 10.0)
+"""The second derivatives of :func:`bowl` along x and along y."""
+
+
+def _diverges(lr: float, steps: int = 200) -> bool:
+    """Whether gradient descent on :func:`bowl` from (1, 1) ends further out than it began."""
+    try:
+        (x, y), _ = _optimize(bowl, [1.0, 1.0], lambda p: nn.optim.SGD(p, lr=lr), steps)
+    except OverflowError:  # gradstep raises rather than computing with infinity
+        return True
+    return abs(x.data) + abs(y.data) > 2.0
+
+
+@checker(start="put the learning rate η* (a number) beyond which gradient descent diverges")
+def check_divergence(answer: object) -> Verdict:
+    """Exercise 3.2: the learning rate above which gradient descent diverges on
+    ``L = x² + 5 y²``: 2 divided by the largest curvature."""
+    limit = 2 / max(CURVATURES)
+    # The limit, confirmed by experiment: a little below it converges, a little above not.
+    assert not _diverges(0.98 * limit) and _diverges(1.02 * limit)
+    got = as_number(answer)
+    verdict = expect_number(
+        answer,
+        limit,
+        name="the largest stable η",
+        hint=hint_for(
+            answer,
+            [
+                (
+                    2 / min(CURVATURES),
+                    "that is the limit along x, the flat direction; y is "
+                    "steeper and diverges first",
+                ),
+                (2 / 5, "L = (a/2) y² has curvature a: 5 y² is (10/2) y², so a = 10"),
+                (
+                    1 / max(CURVATURES),
+                    "that is where y lands on 0 in one step; the factor "
+                    "1 - η a reaches -1 (divergence) at η = 2/a",
+                ),
+            ],
+            "each direction is multiplied by 1 - η a per step (a: its curvature); "
+            "|1 - η a| > 1 diverges",
+        ),
+    )
+    if got is not None and not verdict.ok and 0 < got < 100:
+        fate = "diverges" if _diverges(got) else "converges"
+        return Verdict(verdict.kind, f"{verdict.message} (at η = {got:g} it {fate})", verdict.hint)
+    return verdict
+
+
+# -- Exercise 3.3: momentum ---------------------------------------------------------
 
 MOMENTUM_START, MOMENTUM_LR, MOMENTUM_MU = 4.0, 0.1, 0.9
-"""Exercise 3.2: L(x) = x² from x = 4, SGD with η = 0.1 and momentum μ = 0.9, two steps."""
+"""Exercise 3.3: L(x) = x² from x = 4, SGD with η = 0.1 and momentum μ = 0.9, two steps."""
 
 
 def _square(x: Value) -> Value:
@@ -120,7 +178,7 @@ def _square(x: Value) -> Value:
 
 @checker(start="put [b, x] after two steps of momentum (the buffer, then x) into answer")
 def check_momentum(answer: object) -> Verdict:
-    """Exercise 3.2: the momentum buffer b and x after two steps of ``SGD(momentum=0.9)``
+    """Exercise 3.3: the momentum buffer b and x after two steps of ``SGD(momentum=0.9)``
     on L(x) = x² from x = 4, η = 0.1."""
     (x,), optimizer = _optimize(
         _square,
@@ -166,10 +224,10 @@ def check_momentum(answer: object) -> Verdict:
     )
 
 
-# -- Exercise 3.3: Adam's first step ------------------------------------------------
+# -- Exercise 3.4: Adam's first step ------------------------------------------------
 
 ADAM_START, ADAM_LR = -2.0, 0.1
-"""Exercise 3.3: L(x) = x⁴ from x = -2, Adam with η = 0.1 and the default betas."""
+"""Exercise 3.4: L(x) = x⁴ from x = -2, Adam with η = 0.1 and the default betas."""
 BETAS = (0.9, 0.999)
 
 
@@ -179,7 +237,7 @@ def _fourth_power(x: Value) -> Value:
 
 @checker(start="put [m̂, v̂, x] after Adam's first step into answer")
 def check_adam_first_step(answer: object) -> Verdict:
-    """Exercise 3.3: Adam's bias-corrected m̂ and v̂ and the new x after its first step on
+    """Exercise 3.4: Adam's bias-corrected m̂ and v̂ and the new x after its first step on
     L(x) = x⁴ from x = -2, η = 0.1."""
     (x,), optimizer = _optimize(
         _fourth_power, [ADAM_START], lambda p: nn.optim.Adam(p, lr=ADAM_LR, betas=BETAS), 1
@@ -212,61 +270,3 @@ def check_adam_first_step(answer: object) -> Verdict:
             "v̂ = v / (1 - β₂); x ← x - η m̂ / (√v̂ + ε)",
         ),
     )
-
-
-# -- Exercise 3.4: the largest stable learning rate ---------------------------------
-
-
-def bowl(x: Value, y: Value) -> Value:
-    """Exercise 3.4's loss, L(x, y) = x² + 5 y²: curvature 2 along x and 10 along y."""
-    return x**2 + 5 * y**2
-
-
-CURVATURES = (2.0, 10.0)
-"""The second derivatives of :func:`bowl` along x and along y."""
-
-
-def _diverges(lr: float, steps: int = 200) -> bool:
-    """Whether gradient descent on :func:`bowl` from (1, 1) ends further out than it began."""
-    try:
-        (x, y), _ = _optimize(bowl, [1.0, 1.0], lambda p: nn.optim.SGD(p, lr=lr), steps)
-    except OverflowError:  # gradstep raises rather than computing with infinity
-        return True
-    return abs(x.data) + abs(y.data) > 2.0
-
-
-@checker(start="put the learning rate η* (a number) beyond which gradient descent diverges")
-def check_divergence(answer: object) -> Verdict:
-    """Exercise 3.4: the learning rate above which gradient descent diverges on
-    ``L = x² + 5 y²``: 2 divided by the largest curvature."""
-    limit = 2 / max(CURVATURES)
-    # The limit, confirmed by experiment: a little below it converges, a little above not.
-    assert not _diverges(0.98 * limit) and _diverges(1.02 * limit)
-    got = as_number(answer)
-    verdict = expect_number(
-        answer,
-        limit,
-        name="the largest stable η",
-        hint=hint_for(
-            answer,
-            [
-                (
-                    2 / min(CURVATURES),
-                    "that is the limit along x, the flat direction; y is "
-                    "steeper and diverges first",
-                ),
-                (2 / 5, "L = (a/2) y² has curvature a: 5 y² is (10/2) y², so a = 10"),
-                (
-                    1 / max(CURVATURES),
-                    "that is where y lands on 0 in one step; the factor "
-                    "1 - η a reaches -1 (divergence) at η = 2/a",
-                ),
-            ],
-            "each direction is multiplied by 1 - η a per step (a: its curvature); "
-            "|1 - η a| > 1 diverges",
-        ),
-    )
-    if got is not None and not verdict.ok and 0 < got < 100:
-        fate = "diverges" if _diverges(got) else "converges"
-        return Verdict(verdict.kind, f"{verdict.message} (at η = {got:g} it {fate})", verdict.hint)
-    return verdict
