@@ -27,6 +27,7 @@ from typing import Any
 
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from viz.plots import CLASS_COLOURS, NotebookFigure
 
@@ -236,7 +237,7 @@ def plot_seed_runs(
     runs: Mapping[str, Sequence[object]],
     *,
     key: str = "loss",
-    log_y: bool = True,
+    log_y: bool = False,
     title: str | None = None,
 ) -> Figure:
     """The same training over several seeds, for several configurations.
@@ -252,7 +253,7 @@ def plot_seed_runs(
             the same length (the same number of epochs).
         key: what to plot, per epoch: ``"loss"`` (default), ``"accuracy"``,
             ``"val_loss"``...
-        log_y: a log y scale (losses span decades).
+        log_y: a log y scale (for losses that span decades).
         title: a title above the panels.
 
     Returns:
@@ -299,6 +300,7 @@ def plot_seed_runs(
         ax.plot(epochs, mean, color=colour, linewidth=2.5, label="mean")
         ax.set_title(name, fontsize=10)
         ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole numbers
         ax.grid(alpha=0.3, which="both")
         if log_y and all(v > 0 for ys in seed_curves for v in ys):
             ax.set_yscale("log")

@@ -82,7 +82,7 @@ def test_plot_seed_runs_draws_every_seed_and_their_mean() -> None:
         "SGD": [{"loss": [1.0, 0.7, 0.5]}, {"loss": [0.8, 0.6, 0.3]}, {"loss": [0.9, 0.5, 0.4]}],
         "Adam": [{"loss": [0.6, 0.2, 0.1]}, {"loss": [0.5, 0.3, 0.2]}, {"loss": [0.7, 0.1, 0.15]}],
     }
-    fig = viz.plot_seed_runs(runs, title="three seeds")
+    fig = viz.plot_seed_runs(runs, title="three seeds", log_y=True)
     assert [ax.get_title() for ax in fig.axes] == ["SGD", "Adam"]
     for panel, name in enumerate(runs):
         drawn = lines(fig, panel)
