@@ -79,6 +79,7 @@ from viz.plots import (
 from viz.stepper import MAX_PLAYER_STEPS, BackpropStepper, Contribution, Step
 from viz.surfaces import ravine, rosenbrock
 from viz.training_player import TrainingPlayer
+from viz.training_plots import plot_curves, plot_panels, plot_seed_runs
 
 __all__ = [
     "COLLAPSE_THRESHOLD",
@@ -102,3 +103,4 @@ __all__ = [
     "render_svg",
     "rosenbrock",
 ]
+__all__ += ["plot_curves", "plot_panels", "plot_seed_runs"]  # viz.training_plots
