@@ -42,7 +42,7 @@ def _slope(function: str, z: float) -> float:
 
 @checker(start="put σ'(0), a number, into answer")
 def check_sigmoid_slope(answer: object) -> Verdict:
-    """Exercise 5.1: the slope of the sigmoid at 0."""
+    """Exercise 5.2: the slope of the sigmoid at 0."""
     return expect_number(
         answer,
         _slope("sigmoid", 0.0),
@@ -56,7 +56,7 @@ SIGMOID_LAYERS = 7
 
 @checker(start="put the largest factor 7 sigmoids in a row can multiply a gradient by into answer")
 def check_chain_bound(answer: object) -> Verdict:
-    """Exercise 5.2: the bound on the gradient through 7 chained sigmoids, (1/4)**7."""
+    """Exercise 5.3: the bound on the gradient through 7 chained sigmoids, (1/4)**7."""
     bound = _slope("sigmoid", 0.0) ** SIGMOID_LAYERS
     verdict = expect_number(
         answer,
@@ -78,7 +78,7 @@ TANH_POINT = 0.5
 
 @checker(start="put tanh'(0.5), a number, into answer")
 def check_tanh_slope(answer: object) -> Verdict:
-    """Exercise 5.3: the slope of tanh at z = 0.5."""
+    """Exercise 5.1: the slope of tanh at z = 0.5."""
     return expect_number(
         answer,
         _slope("tanh", TANH_POINT),
