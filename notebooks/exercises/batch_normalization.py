@@ -69,11 +69,13 @@ def check_gamma_beta(answer: object) -> Verdict:
 
 def _bias_gradient() -> float:
     """d(loss)/d(bias[1]) of a Linear with a bias, right before a BatchNorm1d."""
-    model = nn.Sequential(nn.Linear(2, 3, seed=0), nn.BatchNorm1d(3))
-    out = model([[1.0, 2.0], [0.5, -1.0], [-1.5, 0.5]])
-    loss = sum(row[0] * 1.0 + row[1] * 2.0 - row[2] * 0.5 for row in out)
-    loss.backward()  # type: ignore[union-attr]
-    return model[0].bias[1].grad
+    linear = nn.Linear(2, 3, seed=0)
+    out = nn.Sequential(linear, nn.BatchNorm1d(3))([[1.0, 2.0], [0.5, -1.0], [-1.5, 0.5]])
+    terms = [row[0] + 2 * row[1] - 0.5 * row[2] for row in out]  # the notebook's loss
+    loss = terms[0] + terms[1] + terms[2]
+    loss.backward()
+    assert linear.bias is not None
+    return float(linear.bias[1].grad)
 
 
 @checker(start="put d(loss)/d(bias[1]) of the Linear before BatchNorm, a number, into answer")
@@ -97,7 +99,7 @@ def _eval_output() -> float:
     layer = _layer(1.5, -1.0)
     layer.running_mean[0], layer.running_var[0] = EVAL_RUNNING_MEAN, EVAL_RUNNING_VAR
     layer.eval()
-    return layer([EVAL_INPUT])[0].data
+    return float(layer([EVAL_INPUT])[0].data)
 
 
 @checker(start="put the eval-mode output for x = 5, a number, into answer")

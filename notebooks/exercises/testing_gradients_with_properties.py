@@ -111,34 +111,47 @@ def check_product_property(answer: object) -> Verdict:
 # -- Exercise 8.2: find the wrong derivative ------------------------------------------------
 
 
-class _Suspect(ops.UnaryOp):
-    """A unary op from a forward and a derivative on floats (enough for backward())."""
+class _Softsign(ops.UnaryOp):
+    """softsign(x) = x / (1 + |x|); its derivative 1 / (1 + |x|)**2 is right."""
 
-    def __init__(
-        self, name: str, forward: Callable[[float], float], slope: Callable[[float], float]
-    ):
-        self.name = name
-        self._forward, self._slope = forward, slope
+    name = "softsign"
 
     def forward(self, x: float) -> float:
-        return self._forward(x)
+        return x / (1 + abs(x))
 
     def derivatives(self, out: float, x: float) -> tuple[float]:
-        return (self._slope(x),)
+        return (1 / (1 + abs(x)) ** 2,)
 
 
-_SUSPECT_OPS = {
-    "softsign": _Suspect("softsign", lambda x: x / (1 + abs(x)), lambda x: 1 / (1 + abs(x)) ** 2),
-    "gauss": _Suspect("gauss", lambda x: math.exp(-x * x), lambda x: -x * math.exp(-x * x)),
-    "cube": _Suspect("cube", lambda x: x**3, lambda x: 3 * x**2),
-}
+class _Gauss(ops.UnaryOp):
+    """gauss(x) = exp(-x**2); its derivative is WRONG: -x exp(-x**2) lacks the factor 2."""
+
+    name = "gauss"
+
+    def forward(self, x: float) -> float:
+        return math.exp(-x * x)
+
+    def derivatives(self, out: float, x: float) -> tuple[float]:
+        return (-x * out,)  # right: -2 * x * out; equal at x = 0 only
+
+
+class _Cube(ops.UnaryOp):
+    """cube(x) = x**3; its derivative 3 x**2 is right."""
+
+    name = "cube"
+
+    def forward(self, x: float) -> float:
+        return x**3
+
+    def derivatives(self, out: float, x: float) -> tuple[float]:
+        return (3 * x**2,)
 
 
 def _as_function(op: ops.Op) -> Callable[[Value], Value]:
     return lambda x: apply(op, [x])
 
 
-SUSPECTS = {name: _as_function(op) for name, op in _SUSPECT_OPS.items()}
+SUSPECTS = {op.name: _as_function(op) for op in (_Softsign(), _Gauss(), _Cube())}
 """Three new ops, each a function of one Value; one has a wrong derivative."""
 
 _GUILTY = "gauss"  # its derivative lacks the factor 2 of d(-x²)/dx; right at x = 0
