@@ -203,8 +203,8 @@ def plot_preactivation_histograms(
 
     Example:
         >>> fig = plot_preactivation_histograms({"a": [[0.0, 1.0], [0.0, 4.0]]}, layers=[2])
-        >>> fig.axes[0].get_title()
-        'a, layer 2: σ′ < 0.05 for 50% of units'
+        >>> fig.axes[0].get_title().splitlines()
+        ['a, layer 2', 'σ′ < 0.05 for 50% of units']
     """
     if not runs:
         raise ValueError("plot_preactivation_histograms needs at least one run, got none")
@@ -234,7 +234,7 @@ def plot_preactivation_histograms(
             slope_ax.set_ylim(0, 0.27)
             slope_ax.set_yticks([0, 0.05, 0.25])
             share = saturated_share(values, threshold)
-            ax.set_title(f"{name}, layer {k}: σ′ < {threshold:g} for {share:.0%} of units")
+            ax.set_title(f"{name}, layer {k}\nσ′ < {threshold:g} for {share:.0%} of units")
             ax.title.set_fontsize(9)
             ax.set_xlabel("z (input of the sigmoid)")
             ax.set_yticks([])

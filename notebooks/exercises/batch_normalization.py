@@ -70,9 +70,10 @@ def check_gamma_beta(answer: object) -> Verdict:
 def _bias_gradient() -> float:
     """d(loss)/d(bias[1]) of a Linear with a bias, right before a BatchNorm1d."""
     linear = nn.Linear(2, 3, seed=0)
-    out = nn.Sequential(linear, nn.BatchNorm1d(3))([[1.0, 2.0], [0.5, -1.0], [-1.5, 0.5]])
-    terms = [row[0] + 2 * row[1] - 0.5 * row[2] for row in out]  # the notebook's loss
-    loss = terms[0] + terms[1] + terms[2]
+    rows = [[1.0, 2.0], [0.5, -1.0], [-1.5, 0.5], [2.0, 1.0]]
+    out = nn.Sequential(linear, nn.BatchNorm1d(3))(rows)
+    terms = [row[0] ** 3 + row[1] * row[2] for row in out]  # the notebook's loss
+    loss = terms[0] + terms[1] + terms[2] + terms[3]
     loss.backward()
     assert linear.bias is not None
     return float(linear.bias[1].grad)

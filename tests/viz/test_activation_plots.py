@@ -90,10 +90,10 @@ def test_histograms_show_the_share_and_the_slope() -> None:
     fig = viz.plot_preactivation_histograms(runs, layers=[1, 2])
     titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
     assert titles == [
-        "wide, layer 1: σ′ < 0.05 for 50% of units",
-        "wide, layer 2: σ′ < 0.05 for 0% of units",
-        "narrow, layer 1: σ′ < 0.05 for 0% of units",
-        "narrow, layer 2: σ′ < 0.05 for 50% of units",
+        "wide, layer 1\nσ′ < 0.05 for 50% of units",
+        "wide, layer 2\nσ′ < 0.05 for 0% of units",
+        "narrow, layer 1\nσ′ < 0.05 for 0% of units",
+        "narrow, layer 2\nσ′ < 0.05 for 50% of units",
     ]
     bars = fig.axes[0].containers[0]  # the histogram's bars (the shaded bands are patches too)
     heights = [bar.get_height() for bar in bars if bar.get_height() > 0]
