@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 import numbers
 from collections.abc import Mapping, Sequence
 from typing import Any, TypeGuard
@@ -27,8 +28,8 @@ class MLP(Sequential):
 
     With ``batchnorm=True`` the hidden Linear layers have no bias (``bias=False``), as
     PyTorch users write it: BatchNorm subtracts the batch mean, which removes any
-    constant added before it, so such a bias would get a gradient of exactly 0 and
-    never change; BatchNorm's own shift (its ``bias``, beta) takes its role.
+    constant added before it, so such a bias would get a gradient of 0 (up to rounding)
+    and never change; BatchNorm's own shift (its ``bias``, beta) takes its role.
 
     Note:
         The same ``seed`` gives the same weights with and without ``batchnorm``: the
@@ -129,12 +130,18 @@ class MLP(Sequential):
 
 
 def _numbers_of_length(x: object, n: int) -> TypeGuard[list[float]]:
-    """Whether ``x`` is a list of ``n`` real numbers (bools excluded)."""
-    return (
-        isinstance(x, list)
-        and len(x) == n
-        and all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in x)
-    )
+    """Whether ``x`` is a list of ``n`` finite real numbers (bools excluded); anything else
+    is left for :meth:`Module.load_state_dict` to refuse with its own message."""
+    return isinstance(x, list) and len(x) == n and all(_finite(v) for v in x)
+
+
+def _finite(v: object) -> bool:
+    if isinstance(v, bool) or not isinstance(v, numbers.Real):
+        return False
+    try:
+        return math.isfinite(float(v))
+    except OverflowError:  # an integer beyond the float range
+        return False
 
 
 class LogisticRegression(Sequential):

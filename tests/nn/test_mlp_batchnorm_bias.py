@@ -9,6 +9,7 @@ biases) into it with the same eval-mode outputs.
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import pytest
@@ -95,9 +96,10 @@ def test_an_old_checkpoint_file_loads(tmp_path: Path) -> None:
     assert logits(model) == pytest.approx(logits(old), rel=1e-12, abs=1e-12)
 
 
-def test_an_old_bias_that_does_not_fit_is_reported_not_folded() -> None:
+@pytest.mark.parametrize("bad", [[1.0, 2.0], [math.nan, 0.0, 0.0, 0.0], [10**400, 0, 0, 0]])
+def test_an_old_bias_that_does_not_fit_is_reported_not_folded(bad: list[float]) -> None:
     state = trained(old_layout(seed=5)).state_dict()
-    state["0.bias"] = [1.0, 2.0]  # 2 numbers for 4 units
+    state["0.bias"] = bad  # 4 units: too short, not finite, beyond the float range
     model = nn.MLP(2, [4, 3, 1], activation="tanh", batchnorm=True, seed=0)
     before = model.state_dict()
     with pytest.raises(nn.StateDictError, match=r"unexpected keys: '0\.bias'"):
