@@ -125,8 +125,9 @@ def network_size(
         inputs: features per row (2 for the built-in data sets).
         hidden: the hidden layers' widths.
         outputs: the last layer's width.
-        batchnorm: whether a BatchNorm1d (two parameters and one more neuron's worth of
-            work per feature) follows each hidden layer.
+        batchnorm: whether a BatchNorm1d (gamma and beta in place of the Linear's bias,
+            which it makes useless, and one more neuron's worth of work per feature)
+            follows each hidden layer.
 
     Example:
         >>> network_size(2, [16, 16], 1)  # 337 parameters, 33 neurons
@@ -136,7 +137,7 @@ def network_size(
     parameters = sum(n_in * n_out + n_out for n_in, n_out in pairwise(widths))
     neurons = sum(hidden) + outputs
     if batchnorm:
-        parameters += 2 * sum(hidden)
+        parameters += sum(hidden)  # + gamma + beta - the hidden Linear's bias
         neurons += sum(hidden)
     return parameters + NEURON_COST * neurons
 

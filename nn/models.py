@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import itertools
+import math
+import numbers
+from collections.abc import Mapping, Sequence
+from typing import Any, TypeGuard
 
 from nn import init
+from nn._tensor import tolist
 from nn.activation import ACTIVATIONS, Sigmoid
 from nn.batchnorm import BatchNorm1d
 from nn.container import Sequential
 from nn.linear import Linear
-from nn.module import Module
+from nn.module import IncompatibleKeys, Module
 
 
 class MLP(Sequential):
@@ -20,6 +25,19 @@ class MLP(Sequential):
     Linear is followed by a ``BatchNorm1d`` before its activation. The last layer has
     no activation: its outputs are scores (logits); apply a loss that expects them,
     or a Sigmoid.
+
+    With ``batchnorm=True`` the hidden Linear layers have no bias (``bias=False``), as
+    PyTorch users write it: BatchNorm subtracts the batch mean, which removes any
+    constant added before it, so such a bias would get a gradient of 0 (up to rounding)
+    and never change; BatchNorm's own shift (its ``bias``, beta) takes its role.
+
+    Note:
+        The same ``seed`` gives the same weights with and without ``batchnorm``: the
+        random numbers a hidden layer's bias would have taken are drawn and dropped.
+        Checkpoints saved before this change, which hold those biases (``0.bias``
+        before ``1.running_mean``), still load: :meth:`load_state_dict` folds each such
+        bias into the running mean after it, so eval-mode outputs stay the same to
+        rounding (training-mode outputs never depended on it).
 
     Args:
         nin: the number of input features.
@@ -41,6 +59,8 @@ class MLP(Sequential):
         337
         >>> len(model([0.5, -1.0]))      # one row in, one row of 1 output out
         1
+        >>> nn.MLP(2, [3, 1], batchnorm=True)[0]   # its bias would do nothing before BatchNorm
+        Linear(in_features=2, out_features=3, bias=False)
     """
 
     def __init__(
@@ -62,7 +82,11 @@ class MLP(Sequential):
         layers: list[Module] = []
         sizes = [nin, *nouts]
         for i in range(len(nouts)):
-            layers.append(Linear(sizes[i], sizes[i + 1], seed=rng))
+            before_batchnorm = batchnorm and i < len(nouts) - 1
+            layers.append(Linear(sizes[i], sizes[i + 1], bias=not before_batchnorm, seed=rng))
+            if before_batchnorm:
+                for _ in range(sizes[i + 1]):  # the dropped biases' draws: same seed, same weights
+                    rng.random()
             if i < len(nouts) - 1:
                 if batchnorm:
                     layers.append(BatchNorm1d(sizes[i + 1]))
@@ -70,6 +94,54 @@ class MLP(Sequential):
         super().__init__(*layers)
         self.nin = nin
         self.nouts = nouts
+
+    def load_state_dict(
+        self, state_dict: Mapping[str, Any], strict: bool = True
+    ) -> IncompatibleKeys:
+        """As :meth:`Module.load_state_dict`, and also reads the layout of older gradstep
+        versions, whose ``MLP(batchnorm=True)`` had a bias in each hidden Linear.
+
+        Such a bias ``b`` is folded into the BatchNorm1d after it: ``running_mean - b``
+        replaces ``running_mean``, since in eval mode ``(Wx + b) - running_mean`` equals
+        ``Wx - (running_mean - b)``; in training mode the batch mean removed ``b``
+        anyway. A bias that does not fit (wrong length, not numbers) is left in place,
+        and is then reported as an unexpected key.
+        """
+        if isinstance(state_dict, Mapping):
+            state_dict = self._fold_old_biases(state_dict)
+        return super().load_state_dict(state_dict, strict=strict)
+
+    def _fold_old_biases(self, state_dict: Mapping[str, Any]) -> Mapping[str, Any]:
+        """``state_dict`` with every old pre-BatchNorm bias folded into its running mean."""
+        layers = list(self)
+        folded = dict(state_dict)
+        for i, (layer, after) in enumerate(itertools.pairwise(layers)):
+            bias_key, mean_key = f"{i}.bias", f"{i + 1}.running_mean"
+            if not (isinstance(layer, Linear) and layer.bias is None):
+                continue
+            if not isinstance(after, BatchNorm1d) or bias_key not in folded:
+                continue
+            bias, mean = tolist(folded[bias_key]), tolist(folded.get(mean_key))
+            n = layer.out_features
+            if _numbers_of_length(bias, n) and _numbers_of_length(mean, n):
+                folded[mean_key] = [m - b for m, b in zip(mean, bias, strict=True)]
+                del folded[bias_key]
+        return folded
+
+
+def _numbers_of_length(x: object, n: int) -> TypeGuard[list[float]]:
+    """Whether ``x`` is a list of ``n`` finite real numbers (bools excluded); anything else
+    is left for :meth:`Module.load_state_dict` to refuse with its own message."""
+    return isinstance(x, list) and len(x) == n and all(_finite(v) for v in x)
+
+
+def _finite(v: object) -> bool:
+    if isinstance(v, bool) or not isinstance(v, numbers.Real):
+        return False
+    try:
+        return math.isfinite(float(v))
+    except OverflowError:  # an integer beyond the float range
+        return False
 
 
 class LogisticRegression(Sequential):

@@ -59,7 +59,9 @@ except Exception:  # `autograd` is a namesake's: importing nn says so in one sen
     raise
 require_own("autograd", "nn", needed_by="viz")
 
+from viz import activation_plots as _activation_plots  # its names end the list below
 from viz._text import LABEL_LIMIT
+from viz.activation_plots import *  # noqa: F403
 from viz.graph import (
     COLLAPSE_THRESHOLD,
     MAX_DRAWN_VALUES,
@@ -102,5 +104,6 @@ __all__ = [
     "ravine",
     "render_svg",
     "rosenbrock",
+    *_activation_plots.__all__,
 ]
 __all__ += ["plot_curves", "plot_panels", "plot_seed_runs"]  # viz.training_plots

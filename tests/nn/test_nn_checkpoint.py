@@ -90,7 +90,7 @@ def corrupt_cases(text: str) -> dict[str, str]:
     wrong_shape = json.loads(text)
     wrong_shape["state_dict"]["0.weight"] = [[1.0, 2.0]]
     missing = json.loads(text)
-    del missing["state_dict"]["3.bias"]
+    del missing["state_dict"]["4.bias"]  # the second BatchNorm1d's beta
     newer = dict(document, version=99)
     return {
         "truncated": text[: len(text) // 2],
@@ -117,7 +117,7 @@ def corrupt_cases(text: str) -> dict[str, str]:
         ("newer version", "version 99"),
         ("no state_dict", "no state_dict"),
         ("wrong shape", r"0\.weight: shape mismatch"),
-        ("missing key", r"missing keys: '3\.bias'"),
+        ("missing key", r"missing keys: '4\.bias'"),
         ("other architecture", "unexpected keys"),
     ],
 )
@@ -216,11 +216,11 @@ def edited_checkpoint(tmp_path: Path, place: str, literal: str) -> Path:
 
 BAD_NUMBERS = [
     ("0.weight[1,0]", "NaN", r"0\.weight\[1,0\] is nan: not a finite number"),
-    ("0.bias[2]", "Infinity", r"0\.bias\[2\] is inf: not a finite number"),
-    ("3.bias[0]", "-Infinity", r"3\.bias\[0\] is -inf: not a finite number"),
-    ("0.bias[0]", "1e999", r"0\.bias\[0\] is inf: not a finite number"),
-    ("0.bias[1]", "9" * 5000, r"0\.bias\[1\] is an integer of 5000 digits"),
-    ("0.bias[1]", "-" + "9" * 350, r"0\.bias\[1\]: an integer of 350 digits is too large"),
+    ("1.bias[2]", "Infinity", r"1\.bias\[2\] is inf: not a finite number"),
+    ("6.bias[0]", "-Infinity", r"6\.bias\[0\] is -inf: not a finite number"),
+    ("1.bias[0]", "1e999", r"1\.bias\[0\] is inf: not a finite number"),
+    ("1.bias[1]", "9" * 5000, r"1\.bias\[1\] is an integer of 5000 digits"),
+    ("1.bias[1]", "-" + "9" * 350, r"1\.bias\[1\]: an integer of 350 digits is too large"),
     ("1.running_var[3]", "-0.5", r"1\.running_var\[3\] is -0\.5: a variance is never negative"),
     ("1.running_var[0]", "NaN", r"1\.running_var\[0\] is nan"),
     ("1.running_mean[0]", "Infinity", r"1\.running_mean\[0\] is inf"),
@@ -262,12 +262,12 @@ def test_large_but_valid_numbers_still_load(tmp_path: Path) -> None:
     path = nn.save(trained_model(), tmp_path / "model.json")
     document = json.loads(path.read_text())
     state = document["state_dict"]
-    state["0.bias"][:2] = [1e308, int("9" * 300)]
+    state["1.bias"][:2] = [1e308, int("9" * 300)]  # the first BatchNorm1d's beta
     state["1.num_batches_tracked"] = 2**63 - 1
     state["1.running_var"][0] = 0.0
     path.write_text(json.dumps(document))
     loaded = nn.load(nn.MLP(2, [5, 4, 1], batchnorm=True, seed=5), path).state_dict()
-    assert loaded["0.bias"][:2] == [1e308, float("9" * 300)]
+    assert loaded["1.bias"][:2] == [1e308, float("9" * 300)]
     assert loaded["1.num_batches_tracked"] == 2**63 - 1
     assert loaded["1.running_var"][0] == 0.0
 

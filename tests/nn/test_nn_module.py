@@ -117,7 +117,8 @@ def test_names_give_module_path_parameter_and_index() -> None:
     model = nn.MLP(2, [3, 1], batchnorm=True, seed=0)
     names = [name for name, _ in model.named_parameters()]
     assert names[:3] == ["0.weight[0,0]", "0.weight[0,1]", "0.weight[1,0]"]
-    assert "0.bias[2]" in names and "1.weight[0]" in names and "1.bias[2]" in names
+    assert "1.weight[0]" in names and "1.bias[2]" in names
+    assert "0.bias[2]" not in names  # no bias before a BatchNorm1d: it would do nothing
     assert names[-1] == "3.bias[0]"
     assert [v for _, v in model.named_parameters()] == model.parameters()
     nested = nn.Sequential(nn.Sequential(nn.Linear(2, 2, seed=0), nn.ReLU()), nn.Linear(2, 1))
@@ -215,7 +216,7 @@ def test_state_dict_has_pytorchs_keys_and_plain_numbers() -> None:
     model = nn.MLP(2, [3, 1], batchnorm=True, seed=0)
     sd = model.state_dict()
     assert list(sd) == [
-        "0.weight", "0.bias",
+        "0.weight",
         "1.weight", "1.bias", "1.running_mean", "1.running_var", "1.num_batches_tracked",
         "3.weight", "3.bias",
     ]  # fmt: skip
@@ -223,8 +224,8 @@ def test_state_dict_has_pytorchs_keys_and_plain_numbers() -> None:
     assert sd["1.num_batches_tracked"] == 0 and isinstance(sd["1.num_batches_tracked"], int)
     assert sd["1.running_var"] == [1.0, 1.0, 1.0]
     assert json.loads(json.dumps(sd)) == sd
-    sd["0.bias"][0] = 99.0  # a copy: changing it leaves the model alone
-    assert model.state_dict()["0.bias"][0] != 99.0
+    sd["1.bias"][0] = 99.0  # a copy: changing it leaves the model alone
+    assert model.state_dict()["1.bias"][0] != 99.0
 
 
 def test_state_dict_round_trip_keeps_parameter_identity() -> None:
@@ -310,7 +311,7 @@ def test_repr_is_pytorch_like() -> None:
     model = nn.MLP(2, [16, 1], batchnorm=True, activation="leaky_relu", seed=0)
     assert repr(model) == (
         "MLP(\n"
-        "  (0): Linear(in_features=2, out_features=16, bias=True)\n"
+        "  (0): Linear(in_features=2, out_features=16, bias=False)\n"
         "  (1): BatchNorm1d(16, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)\n"
         "  (2): LeakyReLU(negative_slope=0.01)\n"
         "  (3): Linear(in_features=16, out_features=1, bias=True)\n"

@@ -310,9 +310,9 @@ def test_json_round_trip_is_exact() -> None:
     assert back.recording["frames"][-1]["state"] == history.recording["frames"][-1]["state"]  # type: ignore[index]
     # to_dict is a copy
     data = history.to_dict()
-    data["recording"]["frames"][0]["state"]["0.bias"][0] = 123.0
+    data["recording"]["frames"][0]["state"]["1.bias"][0] = 123.0
     data["loss"].append(1.0)
-    assert history.recording["frames"][0]["state"]["0.bias"][0] != 123.0  # type: ignore[index]
+    assert history.recording["frames"][0]["state"]["1.bias"][0] != 123.0  # type: ignore[index]
     assert len(history.loss) == 2
     plain = nn.History(loss=[1.0, 0.5])
     assert nn.History.from_dict(json.loads(json.dumps(plain.to_dict()))) == plain

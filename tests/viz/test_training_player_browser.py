@@ -172,8 +172,8 @@ def test_the_demo_run_plays_steps_and_slides(
     p.focus("#gt-player .gt-neuron[data-layer='1'][data-unit='2']")
     info = p.locator("#gt-player .gt-info").inner_text()
     assert "layer 2, neuron 2" in info
-    assert fmt(frame["state"]["3.bias"][2], ".4g") in info
-    assert fmt(frame["grads"]["3.bias"][2], ".4g") in info
+    assert fmt(frame["state"]["4.bias"][2], ".4g") in info  # beta: Linear 3 has no bias
+    assert fmt(frame["grads"]["4.bias"][2], ".4g") in info
     assert fmt(frame["state"]["4.running_mean"][2], ".4g") in info
     assert fmt(frame["batchnorm"]["4"]["batch_var"][2], ".4g") in info
     # z at the probe point (the first training point), from the model at epoch 30
