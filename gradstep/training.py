@@ -441,9 +441,11 @@ def _neuron_graph(model: Any, row: list[float], path: Path) -> Path:
     from nn import Linear
 
     layer = model[0]
-    assert isinstance(layer, Linear) and layer.bias is not None
+    assert isinstance(layer, Linear)
     inputs = [autograd.Value(x, label=f"x[{i}]") for i, x in enumerate(row)]
-    z = autograd.dot(layer.weight[0], inputs, layer.bias[0])
+    # A Linear that feeds a BatchNorm has no bias (the batch norm would cancel it).
+    bias = layer.bias[0] if layer.bias is not None else None
+    z = autograd.dot(layer.weight[0], inputs, bias)
     z.label = "z"
     out = z.relu()
     out.label = "relu(z)"
