@@ -1,6 +1,6 @@
 """Param groups, schedulers and state dicts against PyTorch's own numbers.
 
-The numbers are in tests/nn/torch_golden_optim.json, recorded by make_torch_golden.py
+The numbers are in tests/nn/torch_golden_optim.json, recorded by make_torch_golden_optim.py
 with PyTorch (never imported here). Trajectories are compared to 1e-9 relative (as in
 test_nn_torch_golden.py), learning rates and momenta to 1e-12 relative.
 """
