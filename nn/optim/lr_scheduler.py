@@ -249,12 +249,12 @@ class LRScheduler:
         """
         kind = type(self).__name__
         if not isinstance(state_dict, Mapping):
-            raise ValueError(f"a {kind} state dict is a dict, got {type(state_dict).__name__}")
+            raise ValueError(f"the state dict of {kind} is a dict, got {type(state_dict).__name__}")
         known = {*self.saved, *self.base_keys}
         unknown = [k for k in state_dict if k not in known and k not in _PYTORCH_PRIVATE]
         if unknown:
             raise ValueError(
-                f"this state dict has {', '.join(map(repr, unknown))}, which a {kind} does not "
+                f"this state dict has {', '.join(map(repr, unknown))}, which {kind} does not "
                 "keep: is it another scheduler's?"
             )
         missing = [k for k in (*self.saved, *self.base_keys) if k not in state_dict]

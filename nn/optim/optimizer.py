@@ -697,7 +697,7 @@ class Optimizer:
             if lacking:
                 raise ValueError(
                     f"{where} lacks {', '.join(map(repr, lacking))}: it is not the state dict "
-                    f"of a {kind}; nothing was loaded"
+                    f"of {kind}; nothing was loaded"
                 )
             new = {k: v for k, v in completed.items() if k not in ("params", "param_names")}
             new.update(self._checked(completed, where))

@@ -248,7 +248,7 @@ def test_state_dict_keys_are_pytorchs() -> None:
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
-        (lambda sd: sd.update(step_size=3), "has 'step_size', which a ExponentialLR does not"),
+        (lambda sd: sd.update(step_size=3), "has 'step_size', which ExponentialLR does not"),
         (lambda sd: sd.pop("gamma"), "lacks 'gamma'"),
         (lambda sd: sd.update(gamma=-1.0), r"Invalid gamma: -1\.0"),
         (lambda sd: sd.update(last_epoch=-7), "last_epoch must be an int from -1"),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,7 +15,15 @@ import pytest
 import nn
 from autograd import Value
 from nn.optim import SGD, Adagrad, Adam, AdamW, Optimizer, RMSprop
-from nn.optim.lr_scheduler import OneCycleLR, ReduceLROnPlateau, StepLR
+from nn.optim.lr_scheduler import (
+    CosineAnnealingLR,
+    ExponentialLR,
+    LinearLR,
+    MultiStepLR,
+    OneCycleLR,
+    ReduceLROnPlateau,
+    StepLR,
+)
 
 
 def f(x: Value, y: Value) -> Value:
@@ -281,8 +290,11 @@ def test_a_pytorch_state_dict_with_tensors_and_float_steps_loads() -> None:
 # -- resuming: bit for bit ---------------------------------------------------------------
 
 RESUMABLE = [
+    (SGD, {"lr": 0.05}),
+    (SGD, {"lr": 0.05, "momentum": 0.9, "dampening": 0.1}),
     (SGD, {"lr": 0.05, "momentum": 0.9, "nesterov": True}),
     (Adagrad, {"lr": 0.1, "lr_decay": 0.01}),
+    (RMSprop, {"lr": 0.01}),
     (RMSprop, {"lr": 0.01, "centered": True, "momentum": 0.5}),
     (Adam, {"lr": 0.02}),
     (Adam, {"lr": 0.02, "amsgrad": True}),
@@ -303,14 +315,19 @@ def train(model: nn.Module, opt: Optimizer, steps: int, scheduler: Any = None) -
             scheduler.step()
 
 
+SCHEDULERS: dict[str, Any] = {
+    "StepLR": lambda opt: StepLR(opt, step_size=15, gamma=0.5),
+    "MultiStepLR": lambda opt: MultiStepLR(opt, milestones=[20, 60, 60, 90], gamma=0.7),
+    "ExponentialLR": lambda opt: ExponentialLR(opt, gamma=0.98),
+    "CosineAnnealingLR": lambda opt: CosineAnnealingLR(opt, T_max=40, eta_min=0.001),
+    "LinearLR": lambda opt: LinearLR(opt, start_factor=0.2, total_iters=70),
+    "OneCycleLR": lambda opt: OneCycleLR(opt, max_lr=0.05, total_steps=100),
+    "ReduceLROnPlateau": lambda opt: ReduceLROnPlateau(opt, patience=2, threshold=0.01),
+}
+
+
 def make_scheduler(kind: str | None, opt: Optimizer) -> Any:
-    if kind == "StepLR":
-        return StepLR(opt, step_size=15, gamma=0.5)
-    if kind == "OneCycleLR":
-        return OneCycleLR(opt, max_lr=0.05, total_steps=100)
-    if kind == "ReduceLROnPlateau":
-        return ReduceLROnPlateau(opt, patience=2, threshold=0.01)
-    return None
+    return SCHEDULERS[kind](opt) if kind else None
 
 
 @pytest.mark.parametrize(
@@ -321,39 +338,61 @@ def make_scheduler(kind: str | None, opt: Optimizer) -> Any:
         (Adam, {"lr": 0.02}, "OneCycleLR"),
         (RMSprop, {"lr": 0.01}, "StepLR"),
         (AdamW, {"lr": 0.02}, "ReduceLROnPlateau"),
+        (SGD, {"lr": 0.05, "momentum": 0.5}, "MultiStepLR"),
+        (Adagrad, {"lr": 0.1}, "ExponentialLR"),
+        (Adam, {"lr": 0.02, "amsgrad": True}, "CosineAnnealingLR"),
+        (RMSprop, {"lr": 0.01, "centered": True}, "LinearLR"),
     ],
     ids=lambda v: v.__name__ if isinstance(v, type) else str(v),
 )
 def test_resuming_from_a_json_checkpoint_is_exact(
-    cls: type, hyper: dict[str, Any], schedule: str | None
+    cls: type, hyper: dict[str, Any], schedule: str | None, tmp_path: Path
 ) -> None:
-    """50 steps, model and optimizer (and scheduler) saved as JSON text, loaded into fresh
-    objects, 50 more steps: bit for bit the parameters of 100 steps in one go."""
+    """50 steps, model and optimizer (and scheduler) saved in a JSON file as the README
+    shows, loaded into fresh objects, 50 more steps: bit for bit the parameters (and the
+    learning rate) of 100 steps in one go."""
     whole = nn.MLP(2, [4, 1], batchnorm=True, seed=0)
     opt = cls(whole.parameters(), **hyper)
     train(whole, opt, 100, make_scheduler(schedule, opt))
 
     first = nn.MLP(2, [4, 1], batchnorm=True, seed=0)
-    opt = cls(first.parameters(), **hyper)
-    scheduler = make_scheduler(schedule, opt)
-    train(first, opt, 50, scheduler)
-    checkpoint = json.dumps(
-        {
-            "model": first.state_dict(),
-            "optimizer": opt.state_dict(),
-            "scheduler": scheduler.state_dict() if scheduler else None,
-        },
-        allow_nan=False,
-    )
+    first_opt = cls(first.parameters(), **hyper)
+    scheduler = make_scheduler(schedule, first_opt)
+    train(first, first_opt, 50, scheduler)
+    checkpoint = {"model": first.state_dict(), "optimizer": first_opt.state_dict()}
+    if scheduler:
+        checkpoint["scheduler"] = scheduler.state_dict()
+    path = tmp_path / "run.json"
+    with path.open("w", encoding="utf-8") as file:
+        json.dump(checkpoint, file, allow_nan=False)
 
     resumed = nn.MLP(2, [4, 1], batchnorm=True, seed=1)  # other weights: the checkpoint wins
     fresh = cls(resumed.parameters(), lr=0.5)  # another lr: the checkpoint wins
     fresh_scheduler = make_scheduler(schedule, fresh)  # made before loading, as in PyTorch
-    saved = json.loads(checkpoint)
+    with path.open(encoding="utf-8") as file:
+        saved = json.load(file)
     resumed.load_state_dict(saved["model"])
     fresh.load_state_dict(saved["optimizer"])
     if fresh_scheduler:
         fresh_scheduler.load_state_dict(saved["scheduler"])
+    assert resumed.state_dict() != whole.state_dict()  # 50 steps short of it yet
     train(resumed, fresh, 50, fresh_scheduler)
     assert resumed.state_dict() == whole.state_dict()  # ==: exactly the same floats
+    assert fresh.state_dict() == opt.state_dict()
     assert all(math.isfinite(p.data) for p in resumed.parameters())
+
+
+@pytest.mark.parametrize(("cls", "hyper"), RESUMABLE[1:3] + RESUMABLE[-3:])
+def test_resuming_without_the_optimizers_state_is_not_exact(
+    cls: type, hyper: dict[str, Any]
+) -> None:
+    """The check above can fail: reloading the model alone, with a fresh optimizer, loses
+    the momentum and running averages, and the run ends elsewhere."""
+    whole = nn.MLP(2, [4, 1], batchnorm=True, seed=0)
+    train(whole, cls(whole.parameters(), **hyper), 100)
+    first = nn.MLP(2, [4, 1], batchnorm=True, seed=0)
+    train(first, cls(first.parameters(), **hyper), 50)
+    resumed = nn.MLP(2, [4, 1], batchnorm=True, seed=0)
+    resumed.load_state_dict(json.loads(json.dumps(first.state_dict())))
+    train(resumed, cls(resumed.parameters(), **hyper), 50)
+    assert resumed.state_dict() != whole.state_dict()
