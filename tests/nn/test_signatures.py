@@ -6,6 +6,11 @@ tests). Python's own parser reads each one, and the test compares it with the gr
 class's ``inspect.signature``: every name, in order, positional or keyword-only as in
 PyTorch, with an equal default. Where gradstep differs on purpose, DIFFERENCES names
 the parameters, and the README's nn section must mention each of them.
+
+This file holds the optimizers and schedulers; the layers, losses and containers have
+their table in test_signatures_modules.py. The helpers :func:`documented`,
+:func:`actual` and :func:`problems` need nothing but PYTORCH and DIFFERENCES, so a
+sibling file can copy them with its own tables.
 """
 
 from __future__ import annotations
@@ -61,7 +66,6 @@ PYTORCH: dict[str, str] = {
         "optimizer, mode='min', factor=0.1, patience=10, threshold=0.0001, "
         "threshold_mode='rel', cooldown=0, min_lr=0, eps=1e-08"
     ),
-    # -- layers, losses and containers: rows to come (issue 13, modules part) ------------
 }
 
 DIFFERENCES: dict[str, set[str]] = {}
