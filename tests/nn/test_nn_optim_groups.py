@@ -287,6 +287,33 @@ def test_a_pytorch_state_dict_with_tensors_and_float_steps_loads() -> None:
     assert type(opt.state[opt.params[0]]["step"]) is int and opt.lr == 0.5
 
 
+KINDS: dict[str, Any] = {
+    "SGD": lambda params: SGD(params, lr=0.1, momentum=0.9),
+    "Adagrad": lambda params: Adagrad(params),
+    "RMSprop": lambda params: RMSprop(params, centered=True),
+    "Adam": lambda params: Adam(params, amsgrad=True),
+}
+
+
+PAIRS = [(a, b) for a in KINDS for b in KINDS if a != b]
+
+
+@pytest.mark.parametrize(("source", "target"), PAIRS, ids=[f"{a} into {b}" for a, b in PAIRS])
+def test_another_optimizers_state_dict_is_refused_and_nothing_loaded(
+    source: str, target: str
+) -> None:
+    """Each optimizer refuses every other one's state dict (after JSON too), naming itself."""
+    x, y = Value(1.0), Value(-2.0)
+    theirs = KINDS[source]([Value(1.0), Value(-2.0)])
+    ours = KINDS[target]([x, y])
+    for opt in (theirs, ours):
+        run(opt, *opt.params, 3)
+    before = ours.state_dict()
+    with pytest.raises(ValueError, match=f"it is not the state dict of {target}; nothing was"):
+        ours.load_state_dict(json.loads(json.dumps(theirs.state_dict())))
+    assert ours.state_dict() == before
+
+
 # -- resuming: bit for bit ---------------------------------------------------------------
 
 RESUMABLE = [
