@@ -24,6 +24,7 @@ from nn.losses import (
     hinge_loss,
 )
 from nn.module import Module
+from nn.optim.lr_scheduler import LRScheduler, OneCycleLR, ReduceLROnPlateau
 from nn.optim.optimizer import Optimizer
 
 if TYPE_CHECKING:
@@ -366,6 +367,28 @@ def _check_data(
         model.train(was_training)
 
 
+def _check_scheduler(scheduler: object, optimizer: Optimizer, epochs: int) -> None:
+    """Refuse a ``scheduler`` :func:`fit` could not step for ``epochs`` epochs of ``optimizer``."""
+    if scheduler is None:
+        return
+    if not isinstance(scheduler, LRScheduler):
+        raise ValueError(
+            "scheduler must be one of nn.optim.lr_scheduler's (StepLR, ReduceLROnPlateau...), "
+            f"got {type(scheduler).__name__}"
+        )
+    if scheduler.optimizer is not optimizer:
+        raise ValueError(
+            f"the scheduler's optimizer is not fit's: {type(scheduler).__name__} would change "
+            "the learning rate of an optimizer that does not train this model"
+        )
+    if isinstance(scheduler, OneCycleLR) and scheduler.last_epoch + epochs > scheduler.total_steps:
+        left = scheduler.total_steps - scheduler.last_epoch
+        raise ValueError(
+            f"the OneCycleLR has {left} steps left but fit steps it once per epoch, "
+            f"{epochs} times: make it with total_steps={epochs}"
+        )
+
+
 def fit(
     model: Module,
     X: Sequence[Any],
@@ -384,6 +407,7 @@ def fit(
     on_epoch_end: EpochCallback | None = None,
     record: bool | RecordOptions = False,
     record_every: int | None = None,
+    scheduler: LRScheduler | None = None,
 ) -> History:
     """Train ``model`` on ``(X, y)``: for each batch, forward, loss, backward, optimizer step.
 
@@ -406,8 +430,8 @@ def fit(
             show it: a Jupyter notebook, or standard error when it is a terminal (see
             :func:`progress_bar`). False hides it.
         on_epoch_end: called as ``on_epoch_end(epoch, history)`` after each epoch (1 for
-            the first), once its numbers are in ``history``: print a line, stop early
-            by raising, save a checkpoint...
+            the first), once its numbers are in ``history`` and the scheduler has
+            stepped: print a line, stop early by raising, save a checkpoint...
         record: keep frames of the run in ``history.recording`` for ``viz.TrainingPlayer``
             (True, or an ``nn.RecordOptions``; see :mod:`nn.recording`). Frame 0 is the
             model before the first step. If the loss or a parameter becomes NaN or
@@ -416,6 +440,12 @@ def fit(
             without ``record`` such errors propagate as before.
         record_every: with ``record``, a frame every this many optimizer steps
             instead of one per epoch.
+        scheduler: a learning-rate scheduler of ``optimizer`` (see
+            :mod:`nn.optim.lr_scheduler`), stepped once after each epoch, PyTorch's
+            usual place: a :class:`~nn.optim.lr_scheduler.ReduceLROnPlateau` gets the
+            epoch's validation loss, or its training loss without ``validation_data``.
+            A :class:`~nn.optim.lr_scheduler.OneCycleLR` is stepped per epoch too, so
+            make it with ``total_steps=epochs``.
 
     Returns:
         A :class:`History` with the loss, accuracy and per-layer gradient magnitudes of
@@ -430,6 +460,8 @@ def fit(
             accuracy rule refuses in ``(X, y)`` or ``validation_data`` (the first row
             goes through all three, and every target through the loss and the rule,
             before training starts).
+            A ``scheduler`` that is not an nn.optim scheduler of ``optimizer``, or a
+            OneCycleLR with fewer steps left than ``epochs``, is refused before too.
         TypeError: for a ``loss``, ``accuracy`` or ``on_epoch_end`` that is not a
             function, or an entry of ``X`` that is not a number, also before any step.
         OverflowError: from the optimizer or the engine when training diverges (a
@@ -448,6 +480,7 @@ def fit(
     epochs, size = _check_options(
         model, X, y, loss, epochs, batch_size, drop_last, accuracy, on_epoch_end
     )
+    _check_scheduler(scheduler, optimizer, epochs)
     rule = accuracy or accuracy_rule(loss)
     # Everything about the data is checked before the first step changes the model.
     _check_data(model, X, y, loss, rule, "")
@@ -516,6 +549,10 @@ def fit(
                 history.val_loss.append(val_loss)
                 history.val_accuracy.append(val_acc)
                 shown["val_loss"] = f"{val_loss:.4f}"
+            if isinstance(scheduler, ReduceLROnPlateau):
+                scheduler.step(history.val_loss[-1] if validation_data else history.loss[-1])
+            elif scheduler is not None:
+                scheduler.step()
             bar.set_postfix(shown, refresh=False)
             if recorder is not None:
                 recorder.after_epoch()

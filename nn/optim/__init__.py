@@ -11,12 +11,18 @@ same trajectory. Usage is PyTorch's::
         loss.backward()
         opt.step()
 
+So are the rest of ``torch.optim``'s ways: param groups with hyper-parameters of their
+own (``opt.param_groups``, ``opt.add_param_group``), per-parameter state
+(``opt.state[p]``), ``state_dict()`` / ``load_state_dict()`` in PyTorch's layout (see
+:class:`Optimizer`), and learning-rate schedules in :mod:`nn.optim.lr_scheduler`.
+
 :data:`OPTIMIZERS` names them (with a learning rate to start from) for everything that
 picks an optimizer by name.
 """
 
 from __future__ import annotations
 
+from nn.optim import lr_scheduler
 from nn.optim.adagrad import Adagrad
 from nn.optim.adam import Adam, AdamW
 from nn.optim.optimizer import Optimizer
@@ -33,4 +39,5 @@ __all__ = [
     "Optimizer",
     "OptimizerChoice",
     "RMSprop",
+    "lr_scheduler",
 ]

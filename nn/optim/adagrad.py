@@ -3,18 +3,27 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Mapping
+from typing import Any
 
 from autograd import Value
-from nn.optim.optimizer import Optimizer, check_non_negative, check_positive
+from nn.optim.optimizer import (
+    HyperParameter,
+    Optimizer,
+    ParamsT,
+    StateView,
+    check_non_negative,
+    check_positive,
+)
 
 
 class Adagrad(Optimizer):
     """Adagrad, PyTorch's ``torch.optim.Adagrad`` update rule.
 
-    At step t (counting from 1), for each parameter p with gradient g (γ = lr,
-    η = lr_decay, λ = weight_decay, ε = eps)::
+    At the parameter's step t (counting from 1), for each parameter p with gradient g
+    (γ = lr, η = lr_decay, λ = weight_decay, ε = eps)::
 
+        g ← −g                                   (if maximize)
         g ← g + λ p                              (if λ ≠ 0)
         γ_t = γ / (1 + (t − 1) η)
         s ← s + g²                               (s starts at initial_accumulator_value)
@@ -22,8 +31,19 @@ class Adagrad(Optimizer):
 
     Parameters with large past gradients take smaller steps.
 
-    Attributes:
-        sum: the accumulator s of each parameter.
+    Args:
+        params: the parameters, or param groups (see :class:`~nn.optim.Optimizer`).
+        lr: γ. lr_decay: η. weight_decay: λ. eps: ε.
+        initial_accumulator_value: where each s starts.
+        foreach, maximize, differentiable, fused: as for :class:`~nn.optim.SGD`.
+
+    State (``opt.state[p]``): ``"step"`` t and ``"sum"`` s, from the start (as in
+    PyTorch, where Adagrad alone makes its state in the constructor). ``opt.sum`` lists
+    s for every parameter.
+
+    Note: PyTorch starts every parameter's s at the *constructor's*
+    initial_accumulator_value, even in a param group that sets its own; gradstep uses
+    the group's.
 
     Raises:
         ValueError: for an lr, lr_decay, weight_decay or initial_accumulator_value that
@@ -43,42 +63,74 @@ class Adagrad(Optimizer):
     """
 
     state_names = ("sum",)
+    required_state_names = ("step", "sum")
     non_negative_state_names = ("sum",)
-    hyperparameter_names = ("lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps")
+    hyperparameter_names = ("lr", "lr_decay", "eps", "weight_decay", "initial_accumulator_value")
 
-    sum: list[float]
+    lr = HyperParameter()
+    lr_decay = HyperParameter()
+    eps = HyperParameter()
+    weight_decay = HyperParameter()
+    initial_accumulator_value = HyperParameter()
+    sum = StateView()
 
     def __init__(
         self,
-        params: Iterable[Value],
+        params: ParamsT,
         lr: float = 1e-2,
         lr_decay: float = 0.0,
         weight_decay: float = 0.0,
         initial_accumulator_value: float = 0.0,
         eps: float = 1e-10,
+        foreach: bool | None = None,
+        *,
+        maximize: bool = False,
+        differentiable: bool = False,
+        fused: bool | None = None,
     ) -> None:
-        super().__init__(params)
-        self.lr, self.lr_decay, self.weight_decay = lr, lr_decay, weight_decay
-        self.initial_accumulator_value, self.eps = initial_accumulator_value, eps
-        self._check()
-        self.sum = [self.initial_accumulator_value] * len(self.params)
+        defaults = {
+            "lr": lr,
+            "lr_decay": lr_decay,
+            "eps": eps,
+            "weight_decay": weight_decay,
+            "initial_accumulator_value": initial_accumulator_value,
+            "foreach": foreach,
+            "maximize": maximize,
+            "differentiable": differentiable,
+            "fused": fused,
+        }
+        super().__init__(params, defaults)
 
-    def _check(self) -> None:
-        self.lr = check_non_negative("learning rate (lr)", self.lr)
-        self.lr_decay = check_non_negative("lr_decay", self.lr_decay)
-        self.weight_decay = check_non_negative("weight_decay", self.weight_decay)
-        self.initial_accumulator_value = check_non_negative(
-            "initial_accumulator_value", self.initial_accumulator_value
-        )
-        self.eps = check_positive("eps", self.eps)
+    def _init_group_state(self, group: dict[str, Any]) -> None:
+        for p in group["params"]:
+            if not self.state.get(p):
+                self.state[p] = {"step": 0, "sum": group["initial_accumulator_value"]}
 
-    def _update(self, step: int) -> tuple[list[float], dict[str, list[float] | None]]:
-        lr_t = self.lr / (1.0 + (step - 1) * self.lr_decay)
-        wd, eps = self.weight_decay, self.eps
-        values, sums = [], []
-        for p, s in zip(self.params, self.sum, strict=True):
-            g = p.grad + wd * p.data if wd else p.grad
-            s += g * g
-            sums.append(s)
+    def _check_hyperparameters(self, group: Mapping[str, Any]) -> dict[str, Any]:
+        return {
+            "lr": check_non_negative("learning rate (lr)", group["lr"]),
+            "lr_decay": check_non_negative("lr_decay", group["lr_decay"]),
+            "eps": check_positive("eps", group["eps"]),
+            "weight_decay": check_non_negative("weight_decay", group["weight_decay"]),
+            "initial_accumulator_value": check_non_negative(
+                "initial_accumulator_value", group["initial_accumulator_value"]
+            ),
+        }
+
+    def _update(
+        self, hyper: dict[str, Any], params: list[Value], states: list[dict[str, Any]]
+    ) -> tuple[list[float], list[dict[str, Any]]]:
+        lr, lr_decay, eps, wd = hyper["lr"], hyper["lr_decay"], hyper["eps"], hyper["weight_decay"]
+        start, sign = hyper["initial_accumulator_value"], hyper["maximize"]
+        values: list[float] = []
+        new_states: list[dict[str, Any]] = []
+        for p, state in zip(params, states, strict=True):
+            step = state.get("step", 0) + 1
+            g = -p.grad if sign else p.grad
+            if wd:
+                g = g + wd * p.data
+            lr_t = lr / (1.0 + (step - 1) * lr_decay)
+            s = state.get("sum", start) + g * g
+            new_states.append({**state, "step": step, "sum": s})
             values.append(p.data - lr_t * g / (math.sqrt(s) + eps))
-        return values, {"sum": sums}
+        return values, new_states

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Mapping
+from typing import Any
 
 from autograd import Value
 from nn.optim.optimizer import (
+    HyperParameter,
     Optimizer,
+    ParamsT,
+    StateView,
     check_flag,
     check_fraction,
     check_non_negative,
@@ -22,6 +26,7 @@ class RMSprop(Optimizer):
     At each step, for each parameter p with gradient g (α = alpha, γ = lr,
     λ = weight_decay, μ = momentum, ε = eps; v, ḡ and b start at 0)::
 
+        g ← −g                                   (if maximize)
         g ← g + λ p                              (if λ ≠ 0)
         v ← α v + (1 − α) g²                     (running mean of g²)
         if centered:
@@ -40,9 +45,17 @@ class RMSprop(Optimizer):
     negative number and the parameter becomes NaN; this class clamps the difference
     at 0, so d = ε and the step is large but finite. Elsewhere the two agree exactly.
 
-    Attributes:
-        square_avg: v; ``grad_avg``: ḡ (centered only, else None);
-        ``momentum_buffer``: b (with momentum only, else None).
+    Args:
+        params: the parameters, or param groups (see :class:`~nn.optim.Optimizer`).
+        lr: γ. alpha: α. eps: ε. weight_decay: λ. momentum: μ.
+        centered: divide by the standard deviation of g rather than its RMS.
+        capturable, foreach, maximize, differentiable: as for :class:`~nn.optim.SGD`
+            (``capturable`` is a no-op too).
+
+    State (``opt.state[p]``), made at the parameter's first step: ``"step"``,
+    ``"square_avg"`` v, ``"grad_avg"`` ḡ (centered only) and ``"momentum_buffer"`` b
+    (with momentum only); ``opt.square_avg`` and its kind list them. Turning centered
+    or momentum on later starts ḡ or b at 0 (where PyTorch raises a KeyError).
 
     Raises:
         ValueError: for an lr, momentum or weight_decay that is negative, NaN or
@@ -61,68 +74,91 @@ class RMSprop(Optimizer):
         2.99
     """
 
-    state_names = ("square_avg", "grad_avg", "momentum_buffer")
-    optional_state_names = ("grad_avg", "momentum_buffer")
+    state_names = ("square_avg", "momentum_buffer", "grad_avg")
+    required_state_names = ("step", "square_avg")
     non_negative_state_names = ("square_avg",)
-    hyperparameter_names = ("lr", "alpha", "eps", "weight_decay", "momentum", "centered")
+    hyperparameter_names = ("lr", "momentum", "alpha", "eps", "centered", "weight_decay")
 
-    square_avg: list[float]
-    grad_avg: list[float] | None
-    momentum_buffer: list[float] | None
+    lr = HyperParameter()
+    momentum = HyperParameter()
+    alpha = HyperParameter()
+    eps = HyperParameter()
+    centered = HyperParameter()
+    weight_decay = HyperParameter()
+    square_avg = StateView()
+    grad_avg = StateView()
+    momentum_buffer = StateView()
 
     def __init__(
         self,
-        params: Iterable[Value],
+        params: ParamsT,
         lr: float = 1e-2,
         alpha: float = 0.99,
         eps: float = 1e-8,
         weight_decay: float = 0.0,
         momentum: float = 0.0,
         centered: bool = False,
+        capturable: bool = False,
+        foreach: bool | None = None,
+        maximize: bool = False,
+        differentiable: bool = False,
     ) -> None:
-        super().__init__(params)
-        self.lr, self.alpha, self.eps = lr, alpha, eps
-        self.weight_decay, self.momentum, self.centered = weight_decay, momentum, centered
-        self._check()
-        n = len(self.params)
-        self.square_avg = [0.0] * n
-        self.grad_avg = [0.0] * n if self.centered else None
-        self.momentum_buffer = [0.0] * n if self.momentum > 0.0 else None
+        defaults = {
+            "lr": lr,
+            "momentum": momentum,
+            "alpha": alpha,
+            "eps": eps,
+            "centered": centered,
+            "weight_decay": weight_decay,
+            "capturable": capturable,
+            "foreach": foreach,
+            "maximize": maximize,
+            "differentiable": differentiable,
+        }
+        super().__init__(params, defaults)
 
-    def _check(self) -> None:
-        self.lr = check_non_negative("learning rate (lr)", self.lr)
-        self.eps = check_positive("eps", self.eps)
-        self.momentum = check_non_negative("momentum", self.momentum)
-        self.weight_decay = check_non_negative("weight_decay", self.weight_decay)
-        self.alpha = check_fraction("alpha", self.alpha)
-        self.centered = check_flag("centered", self.centered)
+    def _check_hyperparameters(self, group: Mapping[str, Any]) -> dict[str, Any]:
+        return {
+            "lr": check_non_negative("learning rate (lr)", group["lr"]),
+            "momentum": check_non_negative("momentum", group["momentum"]),
+            "alpha": check_fraction("alpha", group["alpha"]),
+            "eps": check_positive("eps", group["eps"]),
+            "centered": check_flag("centered", group["centered"]),
+            "weight_decay": check_non_negative("weight_decay", group["weight_decay"]),
+        }
 
-    def _update(self, step: int) -> tuple[list[float], dict[str, list[float] | None]]:
-        lr, alpha, eps, wd, mu = self.lr, self.alpha, self.eps, self.weight_decay, self.momentum
-        n = len(self.params)
-        # State can be missing after the hyper-parameters changed (e.g. momentum set later).
-        g_avg = self.grad_avg
-        if self.centered and g_avg is None:
-            g_avg = [0.0] * n
-        buf = self.momentum_buffer
-        if mu > 0.0 and buf is None:
-            buf = [0.0] * n
-        values = []
-        v = list(self.square_avg)
-        g_avg = None if g_avg is None else list(g_avg)
-        buf = None if buf is None else list(buf)
-        for i, p in enumerate(self.params):
-            g = p.grad + wd * p.data if wd else p.grad
-            v[i] = alpha * v[i] + (1.0 - alpha) * g * g
-            if g_avg is not None and self.centered:
-                g_avg[i] = lerp(g_avg[i], g, 1.0 - alpha)
+    def _update(
+        self, hyper: dict[str, Any], params: list[Value], states: list[dict[str, Any]]
+    ) -> tuple[list[float], list[dict[str, Any]]]:
+        lr, alpha, eps = hyper["lr"], hyper["alpha"], hyper["eps"]
+        wd, mu, centered, sign = (
+            hyper["weight_decay"],
+            hyper["momentum"],
+            hyper["centered"],
+            hyper["maximize"],
+        )
+        values: list[float] = []
+        new_states: list[dict[str, Any]] = []
+        for p, state in zip(params, states, strict=True):
+            new = {**state, "step": state.get("step", 0) + 1}
+            g = -p.grad if sign else p.grad
+            if wd:
+                g = g + wd * p.data
+            v = alpha * state.get("square_avg", 0.0) + (1.0 - alpha) * g * g
+            new["square_avg"] = v
+            if centered:
+                g_avg = lerp(state.get("grad_avg", 0.0), g, 1.0 - alpha)
                 # Clamped: rounding can make this variance slightly negative (see Note).
-                d = math.sqrt(max(v[i] - g_avg[i] * g_avg[i], 0.0)) + eps
+                d = math.sqrt(max(v - g_avg * g_avg, 0.0)) + eps
             else:
-                d = math.sqrt(v[i]) + eps
-            if buf is not None and mu > 0.0:
-                buf[i] = mu * buf[i] + g / d
-                values.append(p.data - lr * buf[i])
+                d = math.sqrt(v) + eps
+            if mu > 0.0:
+                b = mu * state.get("momentum_buffer", 0.0) + g / d
+                new["momentum_buffer"] = b
+                values.append(p.data - lr * b)
             else:
                 values.append(p.data - lr * g / d)
-        return values, {"square_avg": v, "grad_avg": g_avg, "momentum_buffer": buf}
+            if centered:  # after momentum_buffer: PyTorch's order of the state's keys
+                new["grad_avg"] = g_avg
+            new_states.append(new)
+        return values, new_states

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Mapping
+from typing import Any
 
 from autograd import Value
-from nn.optim.optimizer import Optimizer, check_flag, check_fraction, check_non_negative
+from nn.optim.optimizer import (
+    HyperParameter,
+    Optimizer,
+    ParamsT,
+    StateView,
+    check_flag,
+    check_fraction,
+    check_non_negative,
+)
 
 
 class SGD(Optimizer):
@@ -14,24 +23,29 @@ class SGD(Optimizer):
     At each step, for each parameter p with gradient g (μ = momentum, τ = dampening,
     λ = weight_decay, γ = lr)::
 
+        g ← −g                                        (if maximize)
         g ← g + λ p                                   (if λ ≠ 0)
         if μ ≠ 0:
-            b ← g                  at the first step
+            b ← g                  at the parameter's first step
             b ← μ b + (1 − τ) g    afterwards
             g ← g + μ b            (nesterov)   or   g ← b   (otherwise)
         p ← p − γ g
 
     Args:
-        params: the parameters to update, e.g. ``model.parameters()``.
+        params: the parameters to update, e.g. ``model.parameters()``, or param groups
+            (see :class:`~nn.optim.Optimizer`).
         lr: the learning rate γ.
         momentum: μ, the weight of the previous velocity (0: plain SGD).
         dampening: τ, how much of the new gradient the velocity misses.
         weight_decay: λ, L2 regularisation added to the gradient.
         nesterov: look ahead along the velocity (needs momentum > 0, dampening 0).
+        maximize: climb the objective instead of descending it.
+        foreach, differentiable, fused: PyTorch's ways of computing a step, accepted
+            for compatibility; they change nothing here (``differentiable`` must be
+            False).
 
-    Attributes:
-        momentum_buffer: the velocity b of each parameter, None before the first step
-            (or always, without momentum).
+    State (``opt.state[p]``): ``"momentum_buffer"``, the velocity b, from the first
+    step on, with momentum only. ``opt.momentum_buffer`` lists it for every parameter.
 
     Raises:
         ValueError: for an lr, momentum or weight_decay that is negative, NaN or
@@ -50,55 +64,77 @@ class SGD(Optimizer):
     """
 
     state_names = ("momentum_buffer",)
-    optional_state_names = ("momentum_buffer",)
+    required_state_names = ("momentum_buffer",)
+    counts_steps = False  # PyTorch's SGD keeps no step count
     hyperparameter_names = ("lr", "momentum", "dampening", "weight_decay", "nesterov")
 
-    momentum_buffer: list[float] | None
+    lr = HyperParameter()
+    momentum = HyperParameter()
+    dampening = HyperParameter()
+    weight_decay = HyperParameter()
+    nesterov = HyperParameter()
+    momentum_buffer = StateView()
 
     def __init__(
         self,
-        params: Iterable[Value],
+        params: ParamsT,
         lr: float = 1e-3,
         momentum: float = 0.0,
         dampening: float = 0.0,
         weight_decay: float = 0.0,
         nesterov: bool = False,
+        *,
+        maximize: bool = False,
+        foreach: bool | None = None,
+        differentiable: bool = False,
+        fused: bool | None = None,
     ) -> None:
-        super().__init__(params)
-        self.lr, self.momentum, self.dampening = lr, momentum, dampening
-        self.weight_decay, self.nesterov = weight_decay, nesterov
-        self._check()
-        self.momentum_buffer = None
+        defaults = {
+            "lr": lr,
+            "momentum": momentum,
+            "dampening": dampening,
+            "weight_decay": weight_decay,
+            "nesterov": nesterov,
+            "maximize": maximize,
+            "foreach": foreach,
+            "differentiable": differentiable,
+            "fused": fused,
+        }
+        super().__init__(params, defaults)
 
-    def _check(self) -> None:
-        self.lr = check_non_negative("learning rate (lr)", self.lr)
-        self.momentum = check_non_negative("momentum", self.momentum)
-        self.weight_decay = check_non_negative("weight_decay", self.weight_decay)
-        # (1 - dampening) weighs the new gradient: outside [0, 1] it would flip or inflate it.
-        self.dampening = check_fraction("dampening", self.dampening)
-        self.nesterov = check_flag("nesterov", self.nesterov)
-        if self.nesterov and (self.momentum <= 0.0 or self.dampening != 0.0):
+    def _check_hyperparameters(self, group: Mapping[str, Any]) -> dict[str, Any]:
+        checked = {
+            "lr": check_non_negative("learning rate (lr)", group["lr"]),
+            "momentum": check_non_negative("momentum", group["momentum"]),
+            # (1 - dampening) weighs the new gradient: outside [0, 1] it would flip or
+            # inflate it.
+            "dampening": check_fraction("dampening", group["dampening"]),
+            "weight_decay": check_non_negative("weight_decay", group["weight_decay"]),
+            "nesterov": check_flag("nesterov", group["nesterov"]),
+        }
+        if checked["nesterov"] and (checked["momentum"] <= 0.0 or checked["dampening"] != 0.0):
             raise ValueError(
                 "Nesterov momentum requires a momentum > 0 and zero dampening, got "
-                f"momentum={self.momentum!r}, dampening={self.dampening!r}"
+                f"momentum={group['momentum']!r}, dampening={group['dampening']!r}"
             )
+        return checked
 
-    def _update(self, step: int) -> tuple[list[float], dict[str, list[float] | None]]:
-        lr, mu, wd = self.lr, self.momentum, self.weight_decay
-        if mu == 0.0:
-            values = []
-            for p in self.params:
-                g = p.grad + wd * p.data if wd else p.grad
-                values.append(p.data - lr * g)
-            return values, {"momentum_buffer": self.momentum_buffer}
-        first = self.momentum_buffer is None
-        old = [0.0] * len(self.params) if self.momentum_buffer is None else self.momentum_buffer
-        keep = 1.0 - self.dampening
-        values, buf = [], []
-        for i, p in enumerate(self.params):
-            g = p.grad + wd * p.data if wd else p.grad
-            b = g if first else mu * old[i] + keep * g
-            buf.append(b)
-            g = g + mu * b if self.nesterov else b
+    def _update(
+        self, hyper: dict[str, Any], params: list[Value], states: list[dict[str, Any]]
+    ) -> tuple[list[float], list[dict[str, Any]]]:
+        lr, mu, wd = hyper["lr"], hyper["momentum"], hyper["weight_decay"]
+        keep, nesterov, sign = 1.0 - hyper["dampening"], hyper["nesterov"], hyper["maximize"]
+        values: list[float] = []
+        new_states: list[dict[str, Any]] = []
+        for p, state in zip(params, states, strict=True):
+            g = -p.grad if sign else p.grad
+            if wd:
+                g = g + wd * p.data
+            if mu != 0.0:
+                old = state.get("momentum_buffer")
+                b = g if old is None else mu * old + keep * g
+                state = {**state, "momentum_buffer": b}
+                g = g + mu * b if nesterov else b
             values.append(p.data - lr * g)
-        return values, {"momentum_buffer": buf}
+            new_states.append(state)
+        return values, new_states

@@ -208,7 +208,6 @@ def test_centered_rmsprop_survives_a_constant_gradient() -> None:
     lr, alpha, eps, g = 1e-3, 0.9, 1e-8, 0.1
     x = Value(1.0)
     opt = RMSprop([x], lr=lr, alpha=alpha, eps=eps, centered=True)
-    assert opt.grad_avg is not None
     negative_steps = 0
     for _ in range(1000):
         before = x.data
@@ -216,7 +215,7 @@ def test_centered_rmsprop_survives_a_constant_gradient() -> None:
         (g * x).backward()
         opt.step()
         assert math.isfinite(x.data)
-        if opt.square_avg[0] - opt.grad_avg[0] ** 2 < 0.0:
+        if opt.state[x]["square_avg"] - opt.state[x]["grad_avg"] ** 2 < 0.0:
             negative_steps += 1
             assert before - x.data == pytest.approx(lr * g / eps, rel=1e-9)
     assert negative_steps > 0  # the case this test is about did happen
@@ -269,37 +268,62 @@ def test_optimizers_converge_on_the_problem() -> None:
 
 
 def test_defaults_are_pytorchs() -> None:
+    """The constructors' defaults, under PyTorch's keys in PyTorch's order (which the
+    param groups and the state dict keep)."""
     p = [Value(1.0)]
-    assert SGD(p).hyperparameters == {
-        "lr": 1e-3,
-        "momentum": 0.0,
-        "dampening": 0.0,
-        "weight_decay": 0.0,
-        "nesterov": False,
-    }
-    assert Adagrad(p).hyperparameters == {
-        "lr": 1e-2,
-        "lr_decay": 0.0,
-        "weight_decay": 0.0,
-        "initial_accumulator_value": 0.0,
-        "eps": 1e-10,
-    }
-    assert RMSprop(p).hyperparameters == {
-        "lr": 1e-2,
-        "alpha": 0.99,
-        "eps": 1e-8,
-        "weight_decay": 0.0,
-        "momentum": 0.0,
-        "centered": False,
-    }
-    assert Adam(p).hyperparameters == {
-        "lr": 1e-3,
-        "betas": (0.9, 0.999),
-        "eps": 1e-8,
-        "weight_decay": 0.0,
-        "amsgrad": False,
-    }
-    assert AdamW(p).hyperparameters["weight_decay"] == 1e-2
+    assert list(SGD(p).defaults.items()) == [
+        ("lr", 1e-3),
+        ("momentum", 0.0),
+        ("dampening", 0.0),
+        ("weight_decay", 0.0),
+        ("nesterov", False),
+        ("maximize", False),
+        ("foreach", None),
+        ("differentiable", False),
+        ("fused", None),
+    ]
+    assert list(Adagrad(p).defaults.items()) == [
+        ("lr", 1e-2),
+        ("lr_decay", 0.0),
+        ("eps", 1e-10),
+        ("weight_decay", 0.0),
+        ("initial_accumulator_value", 0.0),
+        ("foreach", None),
+        ("maximize", False),
+        ("differentiable", False),
+        ("fused", None),
+    ]
+    assert list(RMSprop(p).defaults.items()) == [
+        ("lr", 1e-2),
+        ("momentum", 0.0),
+        ("alpha", 0.99),
+        ("eps", 1e-8),
+        ("centered", False),
+        ("weight_decay", 0.0),
+        ("capturable", False),
+        ("foreach", None),
+        ("maximize", False),
+        ("differentiable", False),
+    ]
+    adam = [
+        ("lr", 1e-3),
+        ("betas", (0.9, 0.999)),
+        ("eps", 1e-8),
+        ("weight_decay", 0.0),
+        ("amsgrad", False),
+        ("maximize", False),
+        ("foreach", None),
+        ("capturable", False),
+        ("differentiable", False),
+        ("fused", None),
+        ("decoupled_weight_decay", False),
+    ]
+    assert list(Adam(p).defaults.items()) == adam
+    adamw = dict(adam, weight_decay=1e-2, decoupled_weight_decay=True)
+    assert list(AdamW(p).defaults.items()) == list(adamw.items())
+    sgd = SGD(p)
+    assert sgd.param_groups == [{"params": p, **sgd.defaults}]
+    assert sgd.lr == 1e-3 and sgd.momentum == 0.0  # one group: its values as attributes
 
 
 @pytest.mark.parametrize(
@@ -341,17 +365,25 @@ def test_bad_parameter_lists() -> None:
 
 
 def test_state_is_inspectable() -> None:
-    x = Value(START)
-    adam = Adam([x], lr=0.1)
+    """PyTorch's per-parameter state, made at a parameter's first step, and read-only
+    views listing one kind of it for every parameter."""
+    x, y = Value(START), Value(1.0)
+    adam = Adam([x, y], lr=0.1)
+    assert adam.exp_avg is None and not adam.state  # nothing before the first step
     trajectory(adam, x, 3)
-    assert adam.step_count == 3 and adam.state["step"] == 3
-    assert len(adam.exp_avg) == len(adam.exp_avg_sq) == 1
-    assert adam.max_exp_avg_sq is None
-    y = Value(START)
-    sgd = SGD([y], lr=0.01, momentum=0.9)
+    assert list(adam.state[x]) == ["step", "exp_avg", "exp_avg_sq"]
+    assert adam.state[x]["step"] == adam.state[y]["step"] == 3
+    assert adam.exp_avg == [adam.state[x]["exp_avg"], adam.state[y]["exp_avg"]]
+    assert adam.max_exp_avg_sq is None  # no amsgrad
+    with pytest.raises(AttributeError, match=r"read-only view.*opt.state\[p\]\['exp_avg'\]"):
+        adam.exp_avg = [0.0, 0.0]
+    z = Value(START)
+    sgd = SGD([z], lr=0.01, momentum=0.9)
     assert sgd.momentum_buffer is None  # created at the first step, as in PyTorch
-    trajectory(sgd, y, 1)
-    assert sgd.momentum_buffer == [14.5]
+    trajectory(sgd, z, 1)
+    assert sgd.state[z] == {"momentum_buffer": 14.5} and sgd.momentum_buffer == [14.5]
+    assert not SGD([z]).state  # without momentum SGD keeps nothing, as PyTorch's
+    assert Adagrad([z], initial_accumulator_value=0.5).state[z] == {"step": 0, "sum": 0.5}
 
 
 @pytest.mark.parametrize(
@@ -374,21 +406,28 @@ def test_state_dict_round_trip_resumes_the_same_trajectory(cls: type, hyper: dic
     fresh = cls([y], lr=123.0)  # other hyper-parameters: the state dict restores them
     fresh.load_state_dict(saved)
     assert trajectory(fresh, y, 10) == rest
-    assert saved["state"]["step"] == 10
+    assert saved["state"][0].get("step", 10) == 10
 
 
 def test_load_state_dict_refuses_mismatches() -> None:
     opt = Adam([Value(1.0)])
-    with pytest.raises(ValueError, match="'SGD' optimizer, not a 'Adam'"):
-        opt.load_state_dict(SGD([Value(1.0)]).state_dict())
+    trajectory(opt, opt.params[0], 2)
+    before = opt.state_dict()
+    sgd = SGD([Value(1.0)], momentum=0.9)
+    trajectory(sgd, sgd.params[0], 1)
+    with pytest.raises(ValueError, match="lacks 'betas', 'eps', 'amsgrad': it is not the state"):
+        opt.load_state_dict(sgd.state_dict())
     two = Adam([Value(1.0), Value(2.0)])
-    with pytest.raises(ValueError, match="2 entries but the optimizer has 1"):
+    with pytest.raises(ValueError, match="param group 0 has 2 parameters but this Adam's has 1"):
         opt.load_state_dict(two.state_dict())
+    grouped = Adam([{"params": [Value(1.0)]}, {"params": [Value(2.0)]}])
+    with pytest.raises(ValueError, match="the state dict has 2 param groups but this Adam has 1"):
+        opt.load_state_dict(grouped.state_dict())
     bad = opt.state_dict()
-    bad["hyperparameters"]["lr"] = -1.0
-    with pytest.raises(ValueError, match=r"-1\.0"):
+    bad["param_groups"][0]["lr"] = -1.0
+    with pytest.raises(ValueError, match=r"param group 0: Invalid learning rate \(lr\): -1\.0"):
         opt.load_state_dict(bad)
-    assert opt.lr == 1e-3  # unchanged
+    assert opt.state_dict() == before and opt.lr == 1e-3  # nothing was loaded
 
 
 def test_zero_grad_and_step_on_a_model() -> None:
@@ -493,8 +532,6 @@ def test_zero_gradients_step_without_dividing_by_zero() -> None:
         (RMSprop, "alpha", 2.0, "Invalid alpha: 2.0"),
         (Adam, "eps", 0.0, "Invalid eps: 0.0"),
         (Adam, "betas", (0.9, 1.0), "index 1: 1.0"),
-        (Adam, "step_count", -5, "step must be from 0 to 2\\*\\*63 - 1, got -5"),
-        (Adam, "step_count", 2.5, "step must be an int, got float"),
     ],
 )
 def test_attributes_set_after_construction_are_checked_at_the_next_step(
@@ -509,6 +546,29 @@ def test_attributes_set_after_construction_are_checked_at_the_next_step(
     assert x.data == 3.0
 
 
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("step", -5, r"the state of parameter 0: step must be from 0 to 2\*\*63 - 1, got -5"),
+        ("step", 2.5, "step must be an int, got float"),
+        ("exp_avg", "0.5", "exp_avg must be a finite number, got str"),
+        ("sum", 1.0, "holds 'sum', which Adam does not keep"),
+    ],
+)
+def test_state_edited_between_steps_is_checked_at_the_next_step(
+    key: str, value: object, message: str
+) -> None:
+    x = Value(3.0)
+    opt = Adam([x], lr=0.1)
+    trajectory(opt, x, 1)
+    opt.state[x][key] = value
+    x_before = x.data
+    (x * x).backward()
+    with pytest.raises(ValueError, match=message):
+        opt.step()
+    assert x.data == x_before
+
+
 def adam_after_steps() -> tuple[Adam, dict[str, Any]]:
     x = Value(START)
     opt = Adam([x, Value(1.0)], lr=0.1, amsgrad=True)
@@ -519,22 +579,32 @@ def adam_after_steps() -> tuple[Adam, dict[str, Any]]:
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
-        (lambda sd: sd["state"].update(step=-5), "step must be from 0 to 2\\*\\*63 - 1, got -5"),
-        (lambda sd: sd["state"].update(step=True), "step must be an int, got bool"),
-        (lambda sd: sd["state"].update(step=10**30), "step must be from 0"),
-        (lambda sd: sd["state"]["exp_avg_sq"].__setitem__(1, -1.0), r"exp_avg_sq\[1\] is -1\.0"),
-        (lambda sd: sd["state"]["max_exp_avg_sq"].__setitem__(0, -2.0), r"max_exp_avg_sq\[0\]"),
-        (lambda sd: sd["state"]["exp_avg"].__setitem__(0, math.nan), r"exp_avg\[0\] must be a"),
-        (lambda sd: sd["state"]["exp_avg"].__setitem__(1, "0.5"), r"exp_avg\[1\] must be a"),
-        (lambda sd: sd["state"]["exp_avg"].__setitem__(1, [0.5]), r"exp_avg\[1\] must be a"),
-        (lambda sd: sd["state"].update(exp_avg=None), "state 'exp_avg' is None"),
-        (lambda sd: sd["state"].update(exp_avg="ab"), "state 'exp_avg' must be a list"),
-        (lambda sd: sd["hyperparameters"].update(eps=0.0), "Invalid eps: 0.0"),
-        (lambda sd: sd.update(state=[]), "must be dicts"),
+        (lambda sd: sd["state"][0].update(step=-5), r"state\[0\]: step must be from 0 to 2\*\*63"),
+        (lambda sd: sd["state"][0].update(step=True), "step must be an int, got bool"),
+        (lambda sd: sd["state"][1].update(step=10**30), "step must be from 0"),
+        (lambda sd: sd["state"][1].update(exp_avg_sq=-1.0), r"state\[1\]: exp_avg_sq is -1\.0"),
+        (lambda sd: sd["state"][0].update(max_exp_avg_sq=-2.0), r"state\[0\]: max_exp_avg_sq"),
+        (lambda sd: sd["state"][0].update(exp_avg=math.nan), r"state\[0\]: exp_avg must be a"),
+        (lambda sd: sd["state"][1].update(exp_avg="0.5"), r"state\[1\]: exp_avg must be a"),
+        (lambda sd: sd["state"][1].update(exp_avg=[0.5]), r"state\[1\]: exp_avg must be a"),
+        (lambda sd: sd["state"][0].pop("exp_avg"), r"state\[0\] lacks 'exp_avg'"),
+        (lambda sd: sd["state"][0].update(momentum_buffer=1.0), "which Adam does not keep"),
+        (lambda sd: sd["state"].update({2: {"step": 1}}), "state for parameter 2, which none"),
+        (lambda sd: sd["state"].update({"x": {}}), "parameter numbers are ints from 0, got 'x'"),
+        (lambda sd: sd["state"].update({0: "ab"}), r"state\[0\] must be a dict"),
+        (lambda sd: sd["param_groups"][0].update(eps=0.0), "Invalid eps: 0.0"),
+        (lambda sd: sd["param_groups"][0].update(differentiable=True), "differentiable=True"),
+        (lambda sd: sd["param_groups"][0].update(params=[0, 0]), "number 0 a second time"),
+        (lambda sd: sd["param_groups"][0].update(params=[0, True]), "got True"),
+        (lambda sd: sd.update(state=[]), "'state' must be a dict"),
+        (lambda sd: sd.pop("param_groups"), "has 'state' and 'param_groups'"),
+        (lambda sd: sd.clear() or sd.update(type="Adam", hyperparameters={}), "earlier gradstep"),
     ],
     ids=[
         "step -5", "step true", "step 10**30", "negative v", "negative v max", "nan m",
-        "str m", "list in m", "None m", "str state", "eps 0", "state a list",
+        "str m", "list in m", "no m", "foreign key", "unlisted parameter", "bad number",
+        "str state", "eps 0", "differentiable", "twice", "bool number", "state a list",
+        "no groups", "old layout",
     ],
 )  # fmt: skip
 def test_optimizer_state_that_cannot_step_is_refused_when_loaded(edit: Any, message: str) -> None:
@@ -553,9 +623,12 @@ def test_a_second_moment_made_negative_by_hand_is_named_at_the_step() -> None:
     x = Value(START)
     opt = RMSprop([x], lr=0.01)
     trajectory(opt, x, 2)
-    opt.square_avg[0] = -1.0
+    opt.state[x]["square_avg"] = -1.0
     f(x).backward()
-    with pytest.raises(ValueError, match=r"state square_avg\[0\] is -1\.0: it is a running"):
+    with pytest.raises(
+        ValueError,
+        match=r"RMSprop: the state of parameter 0: square_avg is -1\.0: it is a running",
+    ):
         opt.step()
 
 
@@ -569,7 +642,7 @@ def two_parameters(grad: float) -> tuple[Value, Value]:
 @pytest.mark.parametrize(
     ("cls", "hyper", "grad", "message"),
     [
-        (SGD, {"lr": 1e308}, 6.0, r"SGD step 1: parameter 1 \(b\), at 2\.0 with gradient 6\.0: it"),
+        (SGD, {"lr": 1e308}, 6.0, r"SGD: parameter 1 \(b\), at 2\.0 with gradient 6\.0: it"),
         (SGD, {"lr": 1e308, "momentum": 0.9}, 6.0, "parameter 1 \\(b\\).*would become -inf"),
         (Adagrad, {"lr": 1e308}, 1e200, r"its sum would be inf"),
         (RMSprop, {"lr": 0.01}, 1e200, r"its square_avg would be inf"),
@@ -591,12 +664,12 @@ def test_a_step_that_would_overflow_raises_and_changes_nothing(
     with pytest.raises(OverflowError, match=message):
         opt.step()
     assert (a.data, b.data) == (1.0, 2.0)
-    assert opt.state_dict() == state_before and opt.step_count == 0
+    assert opt.state_dict() == state_before
     b.grad = 1.0  # with a gradient it can take, the same optimizer steps on
     a.grad = 1.0
     if hyper["lr"] < 1.0:
         opt.step()
-        assert opt.step_count == 1 and a.data != 1.0
+        assert a.data != 1.0 and opt.state_dict() != state_before
 
 
 def test_a_parameter_or_gradient_that_is_not_finite_is_named() -> None:
@@ -606,7 +679,5 @@ def test_a_parameter_or_gradient_that_is_not_finite_is_named() -> None:
         opt.step()
     assert (a.data, b.data) == (1.0, 2.0)
     unlabelled = Value(math.inf)
-    with pytest.raises(
-        ValueError, match=r"SGD step 1: parameter 0, at inf with gradient 0\.0: not"
-    ):
+    with pytest.raises(ValueError, match=r"SGD: parameter 0, at inf with gradient 0\.0: not"):
         SGD([unlabelled], lr=0.1).step()

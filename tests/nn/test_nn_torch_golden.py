@@ -69,23 +69,26 @@ def test_optimizer_trajectory_matches_torch(case: dict[str, Any]) -> None:
 class WrongRMSprop(nn.optim.RMSprop):
     """RMSprop with eps inside the square root (Keras's way), not PyTorch's."""
 
-    def step(self) -> None:
-        for i, p in enumerate(self.params):
-            g = p.grad
-            self.square_avg[i] = self.alpha * self.square_avg[i] + (1 - self.alpha) * g * g
-            p.data -= self.lr * g / (self.square_avg[i] + self.eps) ** 0.5
+    def _update(self, hyper: Any, params: Any, states: Any) -> Any:
+        alpha, values, new_states = hyper["alpha"], [], []
+        for p, state in zip(params, states, strict=True):
+            v = alpha * state.get("square_avg", 0.0) + (1 - alpha) * p.grad**2
+            values.append(p.data - hyper["lr"] * p.grad / (v + hyper["eps"]) ** 0.5)
+            new_states.append({"step": state.get("step", 0) + 1, "square_avg": v})
+        return values, new_states
 
 
 class WrongSGD(nn.optim.SGD):
     """SGD whose momentum buffer is dampened at the first step too (PyTorch's is not)."""
 
-    def step(self) -> None:
-        if self.momentum_buffer is None:
-            self.momentum_buffer = [0.0] * len(self.params)
-        for i, p in enumerate(self.params):
-            b = self.momentum * self.momentum_buffer[i] + (1 - self.dampening) * p.grad
-            self.momentum_buffer[i] = b
-            p.data -= self.lr * b
+    def _update(self, hyper: Any, params: Any, states: Any) -> Any:
+        values, new_states = [], []
+        for p, state in zip(params, states, strict=True):
+            old = state.get("momentum_buffer", 0.0)
+            b = hyper["momentum"] * old + (1 - hyper["dampening"]) * p.grad
+            values.append(p.data - hyper["lr"] * b)
+            new_states.append({"momentum_buffer": b})
+        return values, new_states
 
 
 @pytest.mark.parametrize(
