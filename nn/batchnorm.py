@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any, cast
 
 import autograd
 from autograd import Value
@@ -48,6 +49,10 @@ class BatchNorm1d(Module):
             starts at 0).
         track_running_stats: whether to keep running statistics; if False the batch
             statistics are used in eval mode too.
+        device, dtype: accepted for PyTorch's sake and ignored: gradstep computes in
+            Python floats (64-bit) on the CPU.
+        bias: (keyword only, as in PyTorch) with ``affine``, whether to learn beta too;
+            ``bias=False`` learns gamma only (``y = gamma * x_hat``).
 
     Raises:
         ValueError: for a training batch of one row (its variance is 0: nothing to
@@ -63,8 +68,8 @@ class BatchNorm1d(Module):
         ([0.2], [1.1], 1)
     """
 
-    weight: list[Value]
-    bias: list[Value]
+    weight: list[Value] | None
+    bias: list[Value] | None
     running_mean: list[float]
     running_var: list[float]
     num_batches_tracked: int
@@ -76,6 +81,10 @@ class BatchNorm1d(Module):
         momentum: float | None = 0.1,
         affine: bool = True,
         track_running_stats: bool = True,
+        device: Any = None,
+        dtype: Any = None,
+        *,
+        bias: bool = True,
     ) -> None:
         super().__init__()
         if not isinstance(num_features, int) or isinstance(num_features, bool) or num_features < 1:
@@ -91,7 +100,13 @@ class BatchNorm1d(Module):
         self.track_running_stats = track_running_stats
         if affine:
             self.register_parameter("weight", [Value(1.0) for _ in range(num_features)])
-            self.register_parameter("bias", [Value(0.0) for _ in range(num_features)])
+            if bias:
+                self.register_parameter("bias", [Value(0.0) for _ in range(num_features)])
+            else:
+                object.__setattr__(self, "bias", None)
+        else:  # as PyTorch: the attributes exist, and are None
+            object.__setattr__(self, "weight", None)
+            object.__setattr__(self, "bias", None)
         if track_running_stats:
             self.register_buffer("running_mean", [0.0] * num_features)
             self.register_buffer("running_var", [1.0] * num_features)
@@ -110,6 +125,9 @@ class BatchNorm1d(Module):
             )
         if not rows:
             return []
+        # The parameters, or constants where they are frozen (see Module.in_graph).
+        gammas = [] if self.weight is None else cast(list[Value], self.in_graph("weight"))
+        betas = None if self.bias is None else cast(list[Value], self.in_graph("bias"))
         columns = []
         for j in range(self.num_features):
             column = [lift(row[j]) for row in rows]
@@ -120,8 +138,12 @@ class BatchNorm1d(Module):
                 mean = self.running_mean[j]
                 column = [(v - mean) * inv_std for v in column]
             if self.affine:
-                gamma, beta = self.weight[j], self.bias[j]
-                column = [v * gamma + beta for v in column]
+                gamma = gammas[j]
+                if betas is None:
+                    column = [v * gamma for v in column]
+                else:
+                    beta = betas[j]
+                    column = [v * gamma + beta for v in column]
             columns.append(column)
         if self.training and self.track_running_stats:
             self.num_batches_tracked += 1
@@ -170,4 +192,5 @@ class BatchNorm1d(Module):
         return (
             f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
             f"affine={self.affine}, track_running_stats={self.track_running_stats}"
+            + ("" if not self.affine or self.bias is not None else ", bias=False")
         )

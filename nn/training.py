@@ -159,7 +159,10 @@ def accuracy_rule(loss: Callable[..., Value]) -> AccuracyFunction | None:
     * ``cross_entropy``: the class with the largest score (the first, on ties);
     * ``mse_loss`` and any other loss: None (regression has no accuracy); pass
       ``accuracy=`` to :func:`fit` to measure one anyway.
+
+    A loss module (``nn.BCEWithLogitsLoss()``...) has the rule of its function.
     """
+    loss = getattr(loss, "loss_function", loss)
     try:
         return _RULES.get(loss)
     except TypeError:  # an unhashable callable object: not one of the losses above
