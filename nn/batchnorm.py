@@ -70,9 +70,9 @@ class BatchNorm1d(Module):
 
     weight: list[Value] | None
     bias: list[Value] | None
-    running_mean: list[float]
-    running_var: list[float]
-    num_batches_tracked: int
+    running_mean: list[float] | None
+    running_var: list[float] | None
+    num_batches_tracked: int | None
 
     def __init__(
         self,
@@ -111,6 +111,9 @@ class BatchNorm1d(Module):
             self.register_buffer("running_mean", [0.0] * num_features)
             self.register_buffer("running_var", [1.0] * num_features)
             self.register_buffer("num_batches_tracked", 0)
+        else:  # as PyTorch: the attributes exist, and are None (no buffers to save)
+            for name in ("running_mean", "running_var", "num_batches_tracked"):
+                object.__setattr__(self, name, None)
 
     def forward(self, x: object) -> list[Value] | list[list[Value]]:
         """Normalise a batch (or, in eval mode, also a single row)."""
@@ -135,7 +138,7 @@ class BatchNorm1d(Module):
                 column = self._normalise_with_batch(j, column)
             else:
                 inv_std = 1.0 / self._running_std(j)
-                mean = self.running_mean[j]
+                mean = self._tracked()[0][j]
                 column = [(v - mean) * inv_std for v in column]
             if self.affine:
                 gamma = gammas[j]
@@ -146,20 +149,26 @@ class BatchNorm1d(Module):
                     column = [v * gamma + beta for v in column]
             columns.append(column)
         if self.training and self.track_running_stats:
-            self.num_batches_tracked += 1
+            self.num_batches_tracked = self._tracked()[2] + 1
         out = [list(row) for row in zip(*columns, strict=True)]
         return out[0] if single else out
 
     def _running_std(self, j: int) -> float:
         """sqrt(running_var[j] + eps), or ValueError if the running variance was set to
         something that is not a variance (``load_state_dict`` refuses those already)."""
-        var = self.running_var[j]
+        var = self._tracked()[1][j]
         if not (isinstance(var, (int, float)) and 0.0 <= var < math.inf):
             raise ValueError(
                 f"BatchNorm1d: running_var[{j}] is {var!r}; a variance must be a finite "
                 "number >= 0 (its square root is taken in eval mode)"
             )
         return float((var + self.eps) ** 0.5)
+
+    def _tracked(self) -> tuple[list[float], list[float], int]:
+        """The running statistics and the batch count (only asked for when they are kept)."""
+        mean, var, count = self.running_mean, self.running_var, self.num_batches_tracked
+        assert mean is not None and var is not None and count is not None, "no running stats"
+        return mean, var, count
 
     def _check_state_entry(self, name: str, numbers: list[float | int]) -> str | None:
         """A running variance is never negative: eval mode takes its square root."""
@@ -180,12 +189,11 @@ class BatchNorm1d(Module):
         squares = autograd.dot(centered, centered)  # sum of squared deviations, one node
         inv_std = (squares / n + self.eps) ** -0.5
         if self.training and self.track_running_stats:
-            factor = (
-                self.momentum if self.momentum is not None else 1.0 / (self.num_batches_tracked + 1)
-            )
-            self.running_mean[j] = (1.0 - factor) * self.running_mean[j] + factor * mean.data
+            running_mean, running_var, count = self._tracked()
+            factor = self.momentum if self.momentum is not None else 1.0 / (count + 1)
+            running_mean[j] = (1.0 - factor) * running_mean[j] + factor * mean.data
             unbiased = squares.data / (n - 1)
-            self.running_var[j] = (1.0 - factor) * self.running_var[j] + factor * unbiased
+            running_var[j] = (1.0 - factor) * running_var[j] + factor * unbiased
         return [v * inv_std for v in centered]
 
     def extra_repr(self) -> str:

@@ -36,10 +36,10 @@ that must stay fast), so a frozen parameter is marked by its class instead: it b
   :class:`~autograd.Constant` copy in the place of each frozen entry, so backpropagation
   stops there: a frozen parameter's ``.grad`` stays 0, and the gradients of everything
   else are unchanged;
-* optimizers skip every parameter for which :func:`is_frozen` is true, as PyTorch's skip
-  a parameter whose ``.grad`` is None. ``parameters()`` still lists frozen parameters
-  (PyTorch's does too), so an optimizer made before freezing, or unfreezing, follows the
-  change.
+* optimizers skip every parameter whose ``requires_grad`` is False (a FrozenParameter's
+  is), as PyTorch's skip a parameter without a gradient. ``parameters()`` still lists
+  frozen parameters (PyTorch's does too), so an optimizer made before freezing, or
+  unfreezing, follows the change.
 """
 
 from __future__ import annotations
@@ -72,10 +72,15 @@ class FrozenParameter(Value):
     is the flag because a Value has no room for one, and because it travels with the Value
     (a ``copy.deepcopy`` or a pickle of a model keeps it frozen). The engine does not
     know about it: layers keep a frozen parameter out of the graph themselves (see
-    :meth:`Module.in_graph`), and optimizers ask :func:`is_frozen`.
+    :meth:`Module.in_graph`), and optimizers skip it, because its ``requires_grad`` is
+    False (PyTorch's name for the flag; a plain Value has no such attribute, and
+    ``getattr(p, "requires_grad", True)`` is how ``nn.optim`` asks).
     """
 
     __slots__ = ()
+
+    requires_grad = False
+    """PyTorch's flag, read-only here: ``Module.requires_grad_`` is the way to change it."""
 
 
 def is_frozen(value: object) -> bool:
