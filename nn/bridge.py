@@ -349,8 +349,8 @@ def to_torch(model: Module) -> Any:
         ImportError: without PyTorch, one sentence saying how to install it.
         TypeError: naming the first layer that has no twin (a module of your own, say).
     """
+    description = describe(model)  # first: a layer without a twin is news without torch too
     torch = _import_torch("to_torch")
-    description = describe(model)
     twin = _build_torch_node(description["architecture"], "", torch)
     state = {
         key: torch.tensor(value, dtype=torch.long if isinstance(value, int) else torch.float64)
