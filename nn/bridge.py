@@ -175,8 +175,12 @@ def describe(model: Module) -> Description:
         >>> list(d["state_dict"]), d["frozen"]
         (['0.weight', '0.bias'], [])
     """
+    return _describe(model, "describe")
+
+
+def _describe(model: Module, caller: str) -> Description:
     if not isinstance(model, Module):
-        raise TypeError(f"describe takes a gradstep Module, got {type(model).__name__}")
+        raise TypeError(f"{caller} takes a gradstep nn.Module, got {type(model).__name__}")
     architecture = _architecture(model, "")
     frozen = [
         key
@@ -349,7 +353,7 @@ def to_torch(model: Module) -> Any:
         ImportError: without PyTorch, one sentence saying how to install it.
         TypeError: naming the first layer that has no twin (a module of your own, say).
     """
-    description = describe(model)  # first: a layer without a twin is news without torch too
+    description = _describe(model, "to_torch")  # first: that news needs no torch
     torch = _import_torch("to_torch")
     twin = _build_torch_node(description["architecture"], "", torch)
     state = {

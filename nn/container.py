@@ -90,7 +90,7 @@ class _Numbered(Module):
         """Append each of ``modules`` in order; returns self."""
         if not isinstance(modules, Iterable):
             raise TypeError(
-                f"{type(self).__name__}.extend takes an iterable of Modules, got a "
+                f"{type(self).__name__}.extend takes an iterable of Modules, got "
                 f"{type(modules).__name__} (use append for one module)"
             )
         for module in list(modules):

@@ -213,6 +213,12 @@ def linear(
     weights = [[lift(w) for w in row] for row in weight]
     if not weights:
         raise ValueError("linear needs at least one row of weights, got none")
+    for i, row in enumerate(weights):
+        if len(row) != len(weights[0]):
+            raise ValueError(
+                f"linear: weight row {i} has {len(row)} entries, row 0 has {len(weights[0])}: "
+                "weight must be out_features rows of in_features numbers"
+            )
     check_width(rows, len(weights[0]), "linear")
     biases = None if bias is None else [lift(b) for b in bias]
     out = _linear_nodes(weights, rows, biases)

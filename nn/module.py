@@ -462,6 +462,8 @@ class Module:
             >>> model[2].bias[0].data
             0.0
         """
+        if not callable(fn):
+            raise TypeError(f"apply takes a function of a module, got {type(fn).__name__}")
         for module in self.children():
             module.apply(fn)
         fn(self)

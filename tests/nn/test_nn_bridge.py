@@ -133,6 +133,11 @@ def test_a_layer_without_a_twin_is_a_type_error_naming_it(model: nn.Module, mess
         nn.to_torch(model)  # says so before it needs torch
 
 
+def test_to_torch_takes_a_gradstep_module() -> None:
+    with pytest.raises(TypeError, match=r"to_torch takes a gradstep nn\.Module, got str"):
+        nn.to_torch("model")
+
+
 def test_without_torch_the_error_is_one_sentence(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "torch", None)  # what `import torch` meets without it
     for call, arg in ((nn.to_torch, nn.MLP(2, [3, 1], seed=0)), (nn.from_torch, object())):

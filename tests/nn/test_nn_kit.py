@@ -229,6 +229,32 @@ def test_apply_visits_children_first_and_returns_the_module() -> None:
 
     model.apply(constant_init)
     assert {w.data for row in model[0].weight for w in row} == {0.5}
+    with pytest.raises(TypeError, match="apply takes a function of a module, got int"):
+        model.apply(3)  # type: ignore[arg-type]
+
+
+def test_functional_forms_compute_what_the_modules_compute() -> None:
+    x = [[-1.5, 0.0, 2.0], [0.25, -0.5, 3.0]]
+    pairs = [
+        (nn.ReLU(), nn.functional.relu),
+        (nn.Tanh(), nn.functional.tanh),
+        (nn.Sigmoid(), nn.functional.sigmoid),
+        (nn.LeakyReLU(0.2), lambda v: nn.functional.leaky_relu(v, 0.2)),
+    ]
+    for module, function in pairs:
+        assert [[v.data for v in row] for row in module(x)] == [
+            [v.data for v in row] for row in function(x)
+        ]
+    layer = nn.Linear(3, 2, seed=0)
+    weight = [[w.data for w in row] for row in layer.weight]
+    bias = [b.data for b in layer.bias or []]
+    assert [v.data for v in nn.functional.linear(x[0], weight, bias)] == [
+        v.data for v in layer(x[0])
+    ]
+    with pytest.raises(ValueError, match="weight row 1 has 1 entries, row 0 has 2"):
+        nn.functional.linear([1.0, 2.0], [[1.0, 2.0], [1.0]])
+    with pytest.raises(ValueError, match="linear got 1 weight rows but 2 biases"):
+        nn.functional.linear([1.0, 2.0], [[1.0, 1.0]], [0.0, 1.0])
 
 
 def test_buffers_are_the_running_statistics() -> None:
@@ -320,7 +346,7 @@ OPTIMIZERS = [
 
 @pytest.mark.xfail(
     not _new_optimizers(),
-    reason="the optimizers skip a frozen parameter from issue 13's nn.optim (another branch) on",
+    reason="nn.optim skips frozen parameters from issue 13's optimizers on (branch issue-13-optim)",
     strict=True,
 )
 @pytest.mark.parametrize(("name", "kwargs"), OPTIMIZERS, ids=[o[0] for o in OPTIMIZERS])
