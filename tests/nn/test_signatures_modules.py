@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 import inspect
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -222,3 +223,15 @@ def test_pytorch_style_calls_work() -> None:
     assert (bn.eps, bn.momentum, bn.weight, bn.running_mean) == (1e-3, None, None, None)
     assert nn.Dropout(p=0.25, inplace=False).p == 0.25
     assert nn.CrossEntropyLoss(ignore_index=3, label_smoothing=0.1).ignore_index == 3
+
+
+def test_the_readme_lists_the_differences() -> None:
+    """Every gap and every extra parameter of the tables is in the README's differences."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### Moving on to PyTorch") :]
+    section = section[: section.index("\n## ")]
+    for name in [*KNOWN_GAPS.values(), *{e for extras in GRADSTEP_EXTRAS.values() for e in extras}]:
+        assert f"`{name}" in section, name
+    for name in GRADSTEP_EXTRAS:
+        assert name.removeprefix("F.") in section, name
+    assert "`Tanh()` and `Sigmoid()` take no arguments" in section  # the empty rows above
