@@ -323,7 +323,7 @@ def _check_data(
     try:
         with no_grad():
             out = model([X[0]])
-            loss(out, [y[0]])
+            _check_loss_value(loss(out, [y[0]]))
             if rule is not None:
                 rule(_data(out), [y[0]])
             if isinstance(out, list) and len(out) == 1:
@@ -338,6 +338,17 @@ def _check_data(
         raise kind(f"{what}{error}") from error
     finally:
         model.train(was_training)
+
+
+def _check_loss_value(value: object) -> None:
+    """TypeError unless the loss gave one Value (the thing ``backward()`` starts from)."""
+    if not isinstance(value, Value):
+        hint = (
+            " (reduction='none' returns the terms: fit needs reduction='mean' or 'sum')"
+            if isinstance(value, list)
+            else ""
+        )
+        raise TypeError(f"the loss must return one Value, got {type(value).__name__}{hint}")
 
 
 def fit(

@@ -234,3 +234,26 @@ def test_batchnorm_without_bias_matches_torch(case: dict[str, Any]) -> None:
         assert list(state) == list(step["state_dict"])
         for key, expected in step["state_dict"].items():
             assert_close(state[key], expected, 1e-9, 0.0, f"{what} {key}")
+
+
+@pytest.mark.parametrize(
+    "loss",
+    [nn.MSELoss(reduction="none"), lambda p, t: nn.mse_loss(p, t, reduction="none")],
+    ids=["module", "function"],
+)
+def test_fit_refuses_a_loss_that_returns_its_terms(loss: Any) -> None:
+    model = nn.MLP(2, [3, 1], seed=0)
+    before = model.state_dict()
+    optimizer = nn.optim.SGD(model.parameters(), lr=0.1)
+    with pytest.raises(
+        TypeError, match=r"the loss must return one Value, got list \(reduction='none'"
+    ):
+        nn.fit(
+            model,
+            [[0.0, 1.0], [1.0, 0.0]],
+            [0.0, 1.0],
+            loss=loss,
+            optimizer=optimizer,
+            progress=False,
+        )
+    assert model.state_dict() == before
