@@ -72,6 +72,17 @@ def _data(x: Any) -> Any:
     return float(x)
 
 
+def _check_loss_value(value: object) -> None:
+    """TypeError unless the loss gave one Value (the thing ``backward()`` starts from)."""
+    if not isinstance(value, Value):
+        hint = (
+            " (reduction='none' returns the terms: fit needs reduction='mean' or 'sum')"
+            if isinstance(value, list)
+            else ""
+        )
+        raise TypeError(f"the loss must return one Value, got {type(value).__name__}{hint}")
+
+
 def _is_row(x: object) -> TypeGuard[Sequence[Any]]:
     return isinstance(x, Sequence) and not isinstance(x, (str, bytes))
 
@@ -338,17 +349,6 @@ def _check_data(
         raise kind(f"{what}{error}") from error
     finally:
         model.train(was_training)
-
-
-def _check_loss_value(value: object) -> None:
-    """TypeError unless the loss gave one Value (the thing ``backward()`` starts from)."""
-    if not isinstance(value, Value):
-        hint = (
-            " (reduction='none' returns the terms: fit needs reduction='mean' or 'sum')"
-            if isinstance(value, list)
-            else ""
-        )
-        raise TypeError(f"the loss must return one Value, got {type(value).__name__}{hint}")
 
 
 def fit(
