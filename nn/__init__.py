@@ -21,12 +21,19 @@ Example:
 
 Public API:
 
-* :class:`Module`, :class:`Sequential`; layers :class:`Linear`, :class:`BatchNorm1d`,
-  :class:`ReLU`, :class:`Tanh`, :class:`Sigmoid`, :class:`LeakyReLU`; models
-  :class:`MLP`, :class:`LogisticRegression`; :func:`manual_seed`; :data:`ACTIVATIONS`
-  (the activations by name).
+* :class:`Module`; containers :class:`Sequential`, :class:`ModuleList`,
+  :class:`ModuleDict`; layers :class:`Linear`, :class:`BatchNorm1d`, :class:`ReLU`,
+  :class:`Tanh`, :class:`Sigmoid`, :class:`LeakyReLU`, :class:`Dropout`,
+  :class:`Identity`; models :class:`MLP`, :class:`LogisticRegression`;
+  :func:`manual_seed`; :data:`ACTIVATIONS` (the activations by name); :func:`is_frozen`
+  (see ``Module.requires_grad_``); :func:`summary`.
 * Losses: :func:`mse_loss`, :func:`binary_cross_entropy`,
-  :func:`binary_cross_entropy_with_logits`, :func:`cross_entropy`, :func:`hinge_loss`.
+  :func:`binary_cross_entropy_with_logits`, :func:`cross_entropy`, :func:`hinge_loss`;
+  as modules :class:`MSELoss`, :class:`BCELoss`, :class:`BCEWithLogitsLoss`,
+  :class:`CrossEntropyLoss`.
+* :mod:`nn.functional`: the activations, dropout, linear and the losses as functions.
+* The bridge to PyTorch (an optional extra): :func:`to_torch`, :func:`from_torch`
+  (:mod:`nn.bridge`).
 * :mod:`nn.optim`: ``SGD``, ``Adagrad``, ``RMSprop``, ``Adam``, ``AdamW``; ``OPTIMIZERS`` (by
   name, with a learning rate to start from).
 * :mod:`nn.data`: ``make_moons``, ``make_circles``, ``make_blobs``, ``make_spirals``,
@@ -56,13 +63,16 @@ except Exception as error:  # not even gradstep's autograd/_own.py: a namesake c
     ) from None
 require_own("autograd", needed_by="nn")
 
-from nn import data, optim
+from nn import bridge, data, functional, optim
 from nn.activation import ACTIVATIONS, LeakyReLU, ReLU, Sigmoid, Tanh
 from nn.batchnorm import BatchNorm1d
+from nn.bridge import from_torch, to_torch
 from nn.checkpoint import CheckpointError, load, save
-from nn.container import Sequential
+from nn.container import ModuleDict, ModuleList, Sequential
+from nn.dropout import Dropout
 from nn.init import manual_seed
-from nn.linear import Linear
+from nn.linear import Identity, Linear
+from nn.loss_modules import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss
 from nn.losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -71,38 +81,55 @@ from nn.losses import (
     mse_loss,
 )
 from nn.models import MLP, LogisticRegression
-from nn.module import IncompatibleKeys, Module, StateDictError
+from nn.module import FrozenParameter, IncompatibleKeys, Module, StateDictError, is_frozen
 from nn.recording import RecordOptions
+from nn.summary import Summary, summary
 from nn.training import History, accuracy_rule, evaluate, fit
 
 __all__ = [
     "ACTIVATIONS",
     "MLP",
+    "BCELoss",
+    "BCEWithLogitsLoss",
     "BatchNorm1d",
     "CheckpointError",
+    "CrossEntropyLoss",
+    "Dropout",
+    "FrozenParameter",
     "History",
+    "Identity",
     "IncompatibleKeys",
     "LeakyReLU",
     "Linear",
     "LogisticRegression",
+    "MSELoss",
     "Module",
+    "ModuleDict",
+    "ModuleList",
     "ReLU",
     "RecordOptions",
     "Sequential",
     "Sigmoid",
     "StateDictError",
+    "Summary",
     "Tanh",
     "accuracy_rule",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
+    "bridge",
     "cross_entropy",
     "data",
     "evaluate",
     "fit",
+    "from_torch",
+    "functional",
     "hinge_loss",
+    "is_frozen",
     "load",
     "manual_seed",
     "mse_loss",
     "optim",
     "save",
+    "summary",
+    "to_torch",
 ]

@@ -1,19 +1,17 @@
 """Elementwise activation functions as modules: ReLU, Tanh, Sigmoid, LeakyReLU.
 
 Each applies one engine op to every entry of a row or of each row of a batch, and
-records one node per entry. They have no parameters. :data:`ACTIVATIONS` names them
-for everything that picks an activation by name (``MLP(activation=...)``, the
-``gradstep`` command).
+records one node per entry; :mod:`nn.functional` has the same computations as
+functions. They have no parameters. :data:`ACTIVATIONS` names them for everything that
+picks an activation by name (``MLP(activation=...)``, the ``gradstep`` command).
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 
 from autograd import Value
-from autograd.value import lift
-from nn._tensor import as_batch
+from nn import functional
 from nn.module import Module
 
 
@@ -25,14 +23,15 @@ class _Elementwise(Module):
         raise NotImplementedError
 
     def forward(self, x: object) -> list[Value] | list[list[Value]]:
-        rows, single = as_batch(x, f"{type(self).__name__} input")
-        f = self.function()
-        out = [[f(v if isinstance(v, Value) else lift(v)) for v in row] for row in rows]
-        return out[0] if single else out
+        return functional.elementwise(x, self.function(), type(self).__name__)
 
 
 class ReLU(_Elementwise):
     """relu(x) = max(0, x); derivative 1 for x > 0, else 0 (also at 0, as in PyTorch).
+
+    Args:
+        inplace: accepted for PyTorch's sake; it changes nothing (an op on Values
+            always makes a new node: that is how the graph remembers it).
 
     Example:
         >>> import nn
@@ -40,8 +39,15 @@ class ReLU(_Elementwise):
         [0.0, 0.0, 2.5]
     """
 
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = functional.check_flag("inplace", inplace)
+
     def function(self) -> Callable[[Value], Value]:
         return Value.relu
+
+    def extra_repr(self) -> str:
+        return "inplace=True" if self.inplace else ""
 
 
 class Tanh(_Elementwise):
@@ -76,6 +82,7 @@ class LeakyReLU(_Elementwise):
     Args:
         negative_slope: the slope for x <= 0 (PyTorch's default 0.01); the derivative
             at 0 is this slope, as in PyTorch.
+        inplace: accepted, and changes nothing (see :class:`ReLU`).
 
     Example:
         >>> import nn
@@ -83,20 +90,17 @@ class LeakyReLU(_Elementwise):
         [-0.2, 3.0]
     """
 
-    def __init__(self, negative_slope: float = 0.01) -> None:
+    def __init__(self, negative_slope: float = 0.01, inplace: bool = False) -> None:
         super().__init__()
-        if not isinstance(negative_slope, (int, float)) or isinstance(negative_slope, bool):
-            raise TypeError(f"negative_slope must be a number, got {negative_slope!r}")
-        if not math.isfinite(negative_slope):
-            raise ValueError(f"negative_slope must be a finite number, got {negative_slope!r}")
-        self.negative_slope = float(negative_slope)
+        self.negative_slope = functional.check_slope(negative_slope)
+        self.inplace = functional.check_flag("inplace", inplace)
 
     def function(self) -> Callable[[Value], Value]:
         slope = self.negative_slope
         return lambda v: v.leaky_relu(slope)
 
     def extra_repr(self) -> str:
-        return f"negative_slope={self.negative_slope}"
+        return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
 
 
 ACTIVATIONS: dict[str, type[Module]] = {

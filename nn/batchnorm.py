@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any, cast
 
 import autograd
 from autograd import Value
@@ -48,6 +49,10 @@ class BatchNorm1d(Module):
             starts at 0).
         track_running_stats: whether to keep running statistics; if False the batch
             statistics are used in eval mode too.
+        device, dtype: accepted for PyTorch's sake and ignored: gradstep computes in
+            Python floats (64-bit) on the CPU.
+        bias: (keyword only, as in PyTorch) with ``affine``, whether to learn beta too;
+            ``bias=False`` learns gamma only (``y = gamma * x_hat``).
 
     Raises:
         ValueError: for a training batch of one row (its variance is 0: nothing to
@@ -63,11 +68,11 @@ class BatchNorm1d(Module):
         ([0.2], [1.1], 1)
     """
 
-    weight: list[Value]
-    bias: list[Value]
-    running_mean: list[float]
-    running_var: list[float]
-    num_batches_tracked: int
+    weight: list[Value] | None
+    bias: list[Value] | None
+    running_mean: list[float] | None
+    running_var: list[float] | None
+    num_batches_tracked: int | None
 
     def __init__(
         self,
@@ -76,6 +81,10 @@ class BatchNorm1d(Module):
         momentum: float | None = 0.1,
         affine: bool = True,
         track_running_stats: bool = True,
+        device: Any = None,
+        dtype: Any = None,
+        *,
+        bias: bool = True,
     ) -> None:
         super().__init__()
         if not isinstance(num_features, int) or isinstance(num_features, bool) or num_features < 1:
@@ -91,11 +100,20 @@ class BatchNorm1d(Module):
         self.track_running_stats = track_running_stats
         if affine:
             self.register_parameter("weight", [Value(1.0) for _ in range(num_features)])
-            self.register_parameter("bias", [Value(0.0) for _ in range(num_features)])
+            if bias:
+                self.register_parameter("bias", [Value(0.0) for _ in range(num_features)])
+            else:
+                object.__setattr__(self, "bias", None)
+        else:  # as PyTorch: the attributes exist, and are None
+            object.__setattr__(self, "weight", None)
+            object.__setattr__(self, "bias", None)
         if track_running_stats:
             self.register_buffer("running_mean", [0.0] * num_features)
             self.register_buffer("running_var", [1.0] * num_features)
             self.register_buffer("num_batches_tracked", 0)
+        else:  # as PyTorch: the attributes exist, and are None (no buffers to save)
+            for name in ("running_mean", "running_var", "num_batches_tracked"):
+                object.__setattr__(self, name, None)
 
     def forward(self, x: object) -> list[Value] | list[list[Value]]:
         """Normalise a batch (or, in eval mode, also a single row)."""
@@ -110,6 +128,9 @@ class BatchNorm1d(Module):
             )
         if not rows:
             return []
+        # The parameters, or constants where they are frozen (see Module.in_graph).
+        gammas = [] if self.weight is None else cast(list[Value], self.in_graph("weight"))
+        betas = None if self.bias is None else cast(list[Value], self.in_graph("bias"))
         columns = []
         for j in range(self.num_features):
             column = [lift(row[j]) for row in rows]
@@ -117,27 +138,37 @@ class BatchNorm1d(Module):
                 column = self._normalise_with_batch(j, column)
             else:
                 inv_std = 1.0 / self._running_std(j)
-                mean = self.running_mean[j]
+                mean = self._tracked()[0][j]
                 column = [(v - mean) * inv_std for v in column]
             if self.affine:
-                gamma, beta = self.weight[j], self.bias[j]
-                column = [v * gamma + beta for v in column]
+                gamma = gammas[j]
+                if betas is None:
+                    column = [v * gamma for v in column]
+                else:
+                    beta = betas[j]
+                    column = [v * gamma + beta for v in column]
             columns.append(column)
         if self.training and self.track_running_stats:
-            self.num_batches_tracked += 1
+            self.num_batches_tracked = self._tracked()[2] + 1
         out = [list(row) for row in zip(*columns, strict=True)]
         return out[0] if single else out
 
     def _running_std(self, j: int) -> float:
         """sqrt(running_var[j] + eps), or ValueError if the running variance was set to
         something that is not a variance (``load_state_dict`` refuses those already)."""
-        var = self.running_var[j]
+        var = self._tracked()[1][j]
         if not (isinstance(var, (int, float)) and 0.0 <= var < math.inf):
             raise ValueError(
                 f"BatchNorm1d: running_var[{j}] is {var!r}; a variance must be a finite "
                 "number >= 0 (its square root is taken in eval mode)"
             )
         return float((var + self.eps) ** 0.5)
+
+    def _tracked(self) -> tuple[list[float], list[float], int]:
+        """The running statistics and the batch count (only asked for when they are kept)."""
+        mean, var, count = self.running_mean, self.running_var, self.num_batches_tracked
+        assert mean is not None and var is not None and count is not None, "no running stats"
+        return mean, var, count
 
     def _check_state_entry(self, name: str, numbers: list[float | int]) -> str | None:
         """A running variance is never negative: eval mode takes its square root."""
@@ -158,16 +189,16 @@ class BatchNorm1d(Module):
         squares = autograd.dot(centered, centered)  # sum of squared deviations, one node
         inv_std = (squares / n + self.eps) ** -0.5
         if self.training and self.track_running_stats:
-            factor = (
-                self.momentum if self.momentum is not None else 1.0 / (self.num_batches_tracked + 1)
-            )
-            self.running_mean[j] = (1.0 - factor) * self.running_mean[j] + factor * mean.data
+            running_mean, running_var, count = self._tracked()
+            factor = self.momentum if self.momentum is not None else 1.0 / (count + 1)
+            running_mean[j] = (1.0 - factor) * running_mean[j] + factor * mean.data
             unbiased = squares.data / (n - 1)
-            self.running_var[j] = (1.0 - factor) * self.running_var[j] + factor * unbiased
+            running_var[j] = (1.0 - factor) * running_var[j] + factor * unbiased
         return [v * inv_std for v in centered]
 
     def extra_repr(self) -> str:
         return (
             f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
             f"affine={self.affine}, track_running_stats={self.track_running_stats}"
+            + ("" if not self.affine or self.bias is not None else ", bias=False")
         )

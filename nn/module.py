@@ -24,16 +24,32 @@ model built the usual way (``MLP``, ``Sequential``, attributes set in ``__init__
 has the labels of its ``named_parameters()``; a module attached to a second model
 keeps the labels of the first. ``viz.draw_graph(loss, params=model)`` always uses the
 model's own names, and groups the graph by module.
+
+**Freezing.** ``module.requires_grad_(False)`` freezes every parameter of a module and of
+the modules below it: training leaves them alone (fine-tuning the last layer of a
+trained network, say). A Value has no room for a flag (five ``__slots__``, and a hot path
+that must stay fast), so a frozen parameter is marked by its class instead: it becomes a
+:class:`FrozenParameter`, the same object with the same number, label and identity, which
+:func:`is_frozen` recognises. Two things follow:
+
+* layers build their graph from :meth:`Module.in_graph`, which puts a labelled
+  :class:`~autograd.Constant` copy in the place of each frozen entry, so backpropagation
+  stops there: a frozen parameter's ``.grad`` stays 0, and the gradients of everything
+  else are unchanged;
+* optimizers skip every parameter whose ``requires_grad`` is False (a FrozenParameter's
+  is), as PyTorch's skip a parameter without a gradient. ``parameters()`` still lists
+  frozen parameters (PyTorch's does too), so an optimizer made before freezing, or
+  unfreezing, follows the change.
 """
 
 from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Iterator, Mapping
-from typing import Any, NamedTuple
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, NamedTuple, TypeVar
 
-from autograd import Value
+from autograd import Constant, Value
 from autograd.numbers import as_float
 from nn._tensor import MAX_NESTING, format_shape, nested_too_deeply, shape_of, tolist
 
@@ -42,6 +58,54 @@ ParameterTensor = list[Value] | list[list[Value]]
 
 Buffer = list[float] | int
 """A buffer: a vector of floats (running statistics) or an int (a counter)."""
+
+
+M = TypeVar("M", bound="Module")
+
+
+class FrozenParameter(Value):
+    """A parameter that training leaves alone: ``requires_grad_(False)`` turns Values into it.
+
+    It is not a copy: the parameter's own Value changes class (and changes back with
+    ``requires_grad_(True)``), keeping its number, label and identity, so ``state_dict()``,
+    ``parameters()`` and an optimizer holding it all still see the same object. The class
+    is the flag because a Value has no room for one, and because it travels with the Value
+    (a ``copy.deepcopy`` or a pickle of a model keeps it frozen). The engine does not
+    know about it: layers keep a frozen parameter out of the graph themselves (see
+    :meth:`Module.in_graph`), and optimizers skip it, because its ``requires_grad`` is
+    False (PyTorch's name for the flag; a plain Value has no such attribute, and
+    ``getattr(p, "requires_grad", True)`` is how ``nn.optim`` asks).
+    """
+
+    __slots__ = ()
+
+    requires_grad = False
+    """PyTorch's flag, read-only here: ``Module.requires_grad_`` is the way to change it."""
+
+
+def is_frozen(value: object) -> bool:
+    """Whether ``value`` is a parameter frozen by ``Module.requires_grad_(False)``.
+
+    This is PyTorch's ``not p.requires_grad``, asked of the Value. Optimizers skip the
+    parameters for which it is true.
+
+    Example:
+        >>> import nn
+        >>> layer = nn.Linear(2, 1, seed=0).requires_grad_(False)
+        >>> [nn.is_frozen(p) for p in layer.parameters()]
+        [True, True, True]
+        >>> nn.is_frozen(layer.requires_grad_().weight[0][0])
+        False
+    """
+    return isinstance(value, FrozenParameter)
+
+
+def _stand_in(value: Value) -> Value:
+    """What the graph gets for one parameter entry: itself, or for a frozen one a constant
+    with its number and label (backpropagation stops at a constant's parents: it has none)."""
+    if type(value) is FrozenParameter:
+        return Constant(value.data, label=value.label)
+    return value
 
 
 class StateDictError(ValueError):
@@ -199,11 +263,15 @@ class Module:
     _parameters: dict[str, ParameterTensor]
     _buffers: dict[str, Buffer]
     _modules: dict[str, Module]
+    _frozen: set[str]
 
     def __init__(self) -> None:
         object.__setattr__(self, "_parameters", {})
         object.__setattr__(self, "_buffers", {})
         object.__setattr__(self, "_modules", {})
+        # The names of this module's parameters that hold a frozen entry: forward looks
+        # here (a set lookup) instead of at every entry's class (see in_graph).
+        object.__setattr__(self, "_frozen", set())
         object.__setattr__(self, "training", True)
 
     # -- registration ---------------------------------------------------------------
@@ -257,6 +325,7 @@ class Module:
         for index, value in entries:
             value.label = value.label or f"{name}{index}"
         self._parameters[name] = tensor
+        self._note_frozen(name)
         object.__setattr__(self, name, tensor)
         return tensor
 
@@ -269,6 +338,43 @@ class Module:
         self._buffers[name] = value
         object.__setattr__(self, name, value)
         return value
+
+    def add_module(self, name: str, module: Module | None) -> None:
+        """Register ``module`` as the sub-module ``name``: ``setattr(self, name, module)``
+        for names that are not identifiers (``"0"``), with PyTorch's checks.
+
+        ``None`` removes a sub-module of that name and leaves the attribute None (PyTorch
+        keeps a placeholder that holds nothing: the same to ``state_dict`` and
+        ``parameters``).
+
+        Raises:
+            TypeError: if ``name`` is not a str or ``module`` is neither a Module nor None.
+            KeyError: if ``name`` is empty, contains ``"."`` (the separator of paths such
+                as ``"0.weight"``), or is already an attribute that is not a sub-module.
+        """
+        if not isinstance(name, str):
+            raise TypeError(f"a module name must be a str, got {type(name).__name__}: {name!r}")
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(f"{name!r} must be a Module (or None), got {type(module).__name__}")
+        if not name:
+            raise KeyError('a module name cannot be empty ""')
+        if "." in name:
+            raise KeyError(f'a module name cannot contain ".", got {name!r}')
+        if hasattr(self, name) and name not in self._modules:
+            raise KeyError(f"attribute {name!r} already exists in {type(self).__name__}")
+        setattr(self, name, module)
+
+    def register_module(self, name: str, module: Module | None) -> None:
+        """The same as :meth:`add_module` (PyTorch has both names)."""
+        self.add_module(name, module)
+
+    def __delattr__(self, name: str) -> None:
+        """``del model.fc`` removes the sub-module, parameter or buffer ``fc``, as in PyTorch."""
+        self._parameters.pop(name, None)
+        self._buffers.pop(name, None)
+        self._modules.pop(name, None)
+        self._frozen.discard(name)
+        object.__delattr__(self, name)
 
     def _check_no_cycle(self, module: Module) -> None:
         """Refuse to make ``module`` a sub-module of itself or of one of its sub-modules."""
@@ -299,28 +405,130 @@ class Module:
         for _, module in self.named_modules():
             yield module
 
-    def parameters(self) -> list[Value]:
-        """Every parameter Value, flat, in a fixed order: this module's own parameters in
-        registration order (matrices row by row), then each sub-module's, depth first."""
-        return [value for _, value in self.named_parameters()]
+    def get_submodule(self, target: str) -> Module:
+        """The module at the path ``target``: ``model.get_submodule("0.1")`` is ``model[0][1]``.
 
-    def named_parameters(self) -> list[tuple[str, Value]]:
+        The path is what ``named_modules()`` and ``state_dict()`` keys use; ``""`` is the
+        module itself.
+
+        Raises:
+            AttributeError: naming the part of the path that is missing (and what is
+                there instead), or that is not a Module, as PyTorch's does.
+
+        Example:
+            >>> import nn
+            >>> model = nn.Sequential(nn.Linear(2, 3), nn.Sequential(nn.ReLU(), nn.Linear(3, 1)))
+            >>> model.get_submodule("1.1")
+            Linear(in_features=3, out_features=1, bias=True)
+        """
+        if not isinstance(target, str):
+            raise TypeError(f"get_submodule takes a str path, got {type(target).__name__}")
+        module: Module = self
+        path = ""
+        for part in target.split(".") if target else []:
+            where = f"{type(module).__name__} at {path!r}" if path else type(module).__name__
+            if not hasattr(module, part):
+                children = ", ".join(repr(n) for n in module._modules) or "none"
+                raise AttributeError(
+                    f"get_submodule({target!r}): {where} has no attribute {part!r} "
+                    f"(its sub-modules: {children})"
+                )
+            found = getattr(module, part)
+            if not isinstance(found, Module):
+                raise AttributeError(
+                    f"get_submodule({target!r}): {part!r} in {where} is a "
+                    f"{type(found).__name__}, not a Module"
+                )
+            module = found
+            path = f"{path}.{part}" if path else part
+        return module
+
+    def apply(self: M, fn: Callable[[Module], object]) -> M:
+        """Call ``fn`` on every sub-module (children first, depth first), then on this one.
+
+        The usual use is initialisation: ``model.apply(init)``, with ``init`` a function
+        that looks at the module's type and sets its numbers.
+
+        Returns:
+            This module, as PyTorch's does.
+
+        Example:
+            >>> import nn
+            >>> def zero_biases(module):
+            ...     if isinstance(module, nn.Linear) and module.bias is not None:
+            ...         for b in module.bias:
+            ...             b.data = 0.0
+            >>> model = nn.MLP(2, [3, 1], seed=0).apply(zero_biases)
+            >>> model[2].bias[0].data
+            0.0
+        """
+        if not callable(fn):
+            raise TypeError(f"apply takes a function of a module, got {type(fn).__name__}")
+        for module in self.children():
+            module.apply(fn)
+        fn(self)
+        return self
+
+    def parameters(self, recurse: bool = True) -> list[Value]:
+        """Every parameter Value, flat, in a fixed order: this module's own parameters in
+        registration order (matrices row by row), then each sub-module's, depth first.
+
+        With ``recurse=False``, this module's own parameters only. Frozen parameters
+        (see :meth:`requires_grad_`) are listed too, as in PyTorch.
+        """
+        return [value for _, value in self.named_parameters(recurse=recurse)]
+
+    def named_parameters(self, prefix: str = "", recurse: bool = True) -> list[tuple[str, Value]]:
         """``(name, Value)`` for every entry of ``parameters()``, in the same order.
 
         The name is the entry's path from this module, e.g. ``"0.weight[3,1]"`` in a
         Sequential, ``"weight[3,1]"`` from the Linear itself (``model[0]``). The Value's
         label is the last part only, ``weight[3,1]`` (see the module docstring); pass the
         model to ``viz.draw_graph(..., params=model)`` to see the full names in a drawing.
+
+        Args:
+            prefix: put in front of every name (with a ``"."``).
+            recurse: False for this module's own parameters only.
         """
         out: list[tuple[str, Value]] = []
-        self._collect_parameters("", out)
+        self._collect_parameters(f"{prefix}." if prefix else "", out, recurse)
         return out
 
-    def _collect_parameters(self, prefix: str, out: list[tuple[str, Value]]) -> None:
+    def _collect_parameters(
+        self, prefix: str, out: list[tuple[str, Value]], recurse: bool = True
+    ) -> None:
         for name, tensor in self._parameters.items():
             out.extend((f"{prefix}{name}{index}", value) for index, value in _entries(tensor))
-        for name, module in self._modules.items():
-            module._collect_parameters(f"{prefix}{name}.", out)
+        if recurse:
+            for name, module in self._modules.items():
+                module._collect_parameters(f"{prefix}{name}.", out)
+
+    def buffers(self, recurse: bool = True) -> list[Buffer]:
+        """Every buffer (running statistics, counters) of this module and those below it.
+
+        A buffer is returned as the module holds it: a list of floats is the module's own
+        list (changing it changes the module, as changing a PyTorch buffer in place
+        does), an int counter is its value.
+        """
+        return [buffer for _, buffer in self.named_buffers(recurse=recurse)]
+
+    def named_buffers(self, prefix: str = "", recurse: bool = True) -> list[tuple[str, Buffer]]:
+        """``(name, buffer)`` for every buffer, named by its path as in ``state_dict()``.
+
+        Example:
+            >>> import nn
+            >>> model = nn.MLP(2, [3, 1], batchnorm=True, seed=0)
+            >>> [name for name, _ in model.named_buffers()]
+            ['1.running_mean', '1.running_var', '1.num_batches_tracked']
+        """
+        out: list[tuple[str, Buffer]] = []
+        modules = self.named_modules(prefix) if recurse else iter([(prefix, self)])
+        for path, module in modules:
+            out.extend(
+                (f"{path}.{name}" if path else name, buffer)
+                for name, buffer in module._buffers.items()
+            )
+        return out
 
     def zero_grad(self) -> None:
         """Set the gradient of every parameter to 0 (gradients accumulate otherwise)."""
@@ -334,17 +542,102 @@ class Module:
         return self
 
     def eval(self) -> Module:
-        """Switch to evaluation mode (BatchNorm1d then uses its running statistics)."""
+        """Switch to evaluation mode (BatchNorm1d then uses its running statistics, and
+        Dropout lets everything through)."""
         return self.train(False)
+
+    # -- freezing -------------------------------------------------------------------
+
+    def requires_grad_(self: M, requires_grad: bool = True) -> M:
+        """Freeze (``False``) or unfreeze (``True``) every parameter of this module and of
+        the modules below it.
+
+        A frozen parameter gets no gradient (layers keep it out of the graph, see
+        :meth:`in_graph`) and optimizers leave it alone; it is still in
+        ``parameters()``, ``state_dict()`` and checkpoints. See the module docstring
+        for how it works.
+
+        Returns:
+            This module, as PyTorch's does.
+
+        Raises:
+            TypeError: if ``requires_grad`` is not a bool, or a parameter is a Value of
+                another class (a Constant, say) that cannot be marked.
+
+        Example:
+            >>> import nn
+            >>> model = nn.MLP(2, [3, 1], seed=0)
+            >>> _ = model[0].requires_grad_(False)       # freeze the first layer
+            >>> loss = model([1.0, 2.0])[0]
+            >>> loss.backward()
+            >>> model[0].weight[0][0].grad, model[2].weight[0][0].grad != 0.0
+            (0.0, True)
+        """
+        if not isinstance(requires_grad, bool):
+            raise TypeError(
+                f"requires_grad must be True or False, got {type(requires_grad).__name__}: "
+                f"{requires_grad!r:.60}"
+            )
+        for module in self.modules():
+            for name in module._parameters:
+                module._set_requires_grad(name, requires_grad)
+        return self
+
+    def _set_requires_grad(self, name: str, requires_grad: bool) -> None:
+        """Freeze or unfreeze this module's parameter ``name`` (every entry of it)."""
+        target = Value if requires_grad else FrozenParameter
+        entries = list(_entries(self._parameters[name]))
+        for index, value in entries:
+            if type(value) not in (Value, FrozenParameter):
+                raise TypeError(
+                    f"cannot {'un' if requires_grad else ''}freeze {name}{index}: it is a "
+                    f"{type(value).__name__}, and only plain Values can be marked frozen"
+                )
+        for _, value in entries:
+            value.__class__ = target
+        self._note_frozen(name)
+
+    def _note_frozen(self, name: str) -> None:
+        """Record whether parameter ``name`` holds a frozen entry (the check in_graph makes)."""
+        if any(type(v) is FrozenParameter for _, v in _entries(self._parameters[name])):
+            self._frozen.add(name)
+        else:
+            self._frozen.discard(name)
+
+    def in_graph(self, name: str) -> ParameterTensor:
+        """The parameter ``name`` as ``forward`` should use it in the graph.
+
+        That is the parameter itself, unless it is frozen: then each frozen entry is
+        replaced by a :class:`~autograd.Constant` with the same number and label, made
+        afresh at each call, so backpropagation stops there and the frozen Value's
+        ``.grad`` stays 0. The built-in layers read their parameters this way; do the
+        same in a ``forward`` of your own (``self.in_graph("weight")`` rather than
+        ``self.weight``) for frozen parameters to get no gradient there too. (Read
+        directly, a frozen parameter still receives a gradient; optimizers leave it
+        alone all the same.)
+
+        Raises:
+            KeyError: if this module has no parameter ``name``.
+        """
+        tensor = self._parameters.get(name)
+        if tensor is None:
+            raise KeyError(f"{type(self).__name__} has no parameter {name!r}")
+        if name not in self._frozen:
+            return tensor
+        items: list[Value | list[Value]] = tensor  # type: ignore[assignment]
+        return [  # type: ignore[return-value]
+            [_stand_in(v) for v in item] if isinstance(item, list) else _stand_in(item)
+            for item in items
+        ]
 
     # -- computing ------------------------------------------------------------------
 
-    def forward(self, x: Any) -> Any:
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
         """Compute the module's output; subclasses define it."""
         raise NotImplementedError(f"{type(self).__name__} does not define forward()")
 
-    def __call__(self, x: Any) -> Any:
-        return self.forward(x)
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.forward(*args, **kwargs)
 
     # -- state ----------------------------------------------------------------------
 
@@ -492,3 +785,12 @@ class Module:
         if not self._modules:
             return f"{type(self).__name__}({self.extra_repr()})"
         return f"{type(self).__name__}(\n  " + "\n  ".join(lines) + "\n)"
+
+    def _repr_html_(self) -> str | None:
+        """Jupyter shows a module as its :func:`nn.summary` table (None: fall back to repr)."""
+        from nn.summary import summary  # summary imports this module
+
+        try:
+            return summary(self)._repr_html_()
+        except Exception:  # a display hook must never fail: Jupyter then shows repr()
+            return None

@@ -102,6 +102,17 @@ def _data(x: Any) -> Any:
     return float(x)
 
 
+def _check_loss_value(value: object) -> None:
+    """TypeError unless the loss gave one Value (the thing ``backward()`` starts from)."""
+    if not isinstance(value, Value):
+        hint = (
+            " (reduction='none' returns the terms: fit needs reduction='mean' or 'sum')"
+            if isinstance(value, list)
+            else ""
+        )
+        raise TypeError(f"the loss must return one Value, got {type(value).__name__}{hint}")
+
+
 def _is_row(x: object) -> TypeGuard[Sequence[Any]]:
     return isinstance(x, Sequence) and not isinstance(x, (str, bytes))
 
@@ -189,7 +200,10 @@ def accuracy_rule(loss: Callable[..., Value]) -> AccuracyFunction | None:
     * ``cross_entropy``: the class with the largest score (the first, on ties);
     * ``mse_loss`` and any other loss: None (regression has no accuracy); pass
       ``accuracy=`` to :func:`fit` to measure one anyway.
+
+    A loss module (``nn.BCEWithLogitsLoss()``...) has the rule of its function.
     """
+    loss = getattr(loss, "loss_function", loss)
     try:
         return _RULES.get(loss)
     except TypeError:  # an unhashable callable object: not one of the losses above
@@ -350,7 +364,7 @@ def _check_data(
     try:
         with no_grad():
             out = model([X[0]])
-            loss(out, [y[0]])
+            _check_loss_value(loss(out, [y[0]]))
             if rule is not None:
                 rule(_data(out), [y[0]])
             if isinstance(out, list) and len(out) == 1:

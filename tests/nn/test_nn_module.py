@@ -103,7 +103,7 @@ def test_wrong_shapes_name_expected_and_actual(
 
 
 def test_bad_constructor_arguments() -> None:
-    with pytest.raises(ValueError, match="nin >= 1, got 0"):
+    with pytest.raises(ValueError, match="in_features >= 1, got 0"):
         nn.Linear(0, 2)
     with pytest.raises(ValueError, match="choose one of relu, tanh, sigmoid, leaky_relu"):
         nn.MLP(2, [3, 1], activation="gelu")
@@ -331,7 +331,7 @@ def test_mlp_layout() -> None:
     with_bn = nn.MLP(2, [8, 1], batchnorm=True, activation="tanh", seed=0)
     assert [type(m).__name__ for m in with_bn] == ["Linear", "BatchNorm1d", "Tanh", "Linear"]
     assert isinstance(model[0], nn.Linear) and len(model[1:3]) == 2
-    with pytest.raises(IndexError, match="out of range for a Sequential of 5"):
+    with pytest.raises(IndexError, match="index 7 is out of range for a MLP of 5 modules"):
         model[7]
 
 
