@@ -307,11 +307,14 @@ def _batchnorm(
             means.append(mean)
             variances.append(squares / n)
         else:
+            # Without running statistics (track_running_stats=False) use_batch is True.
+            assert bn.running_mean is not None and bn.running_var is not None
             inv_std = 1.0 / (bn.running_var[j] + bn.eps) ** 0.5
             mean = bn.running_mean[j]
             column = [(v - mean) * inv_std for v in column]
-        if bn.affine:
-            gamma, beta = bn.weight[j].data, bn.bias[j].data
+        if bn.weight is not None:  # affine; beta is left out with BatchNorm1d(bias=False)
+            gamma = bn.weight[j].data
+            beta = bn.bias[j].data if bn.bias is not None else 0.0
             column = [v * gamma + beta for v in column]
         out.append(column)
     rows_out = [list(r) for r in zip(*out, strict=True)] if out else [[] for _ in rows]
@@ -725,10 +728,10 @@ class Recorder:
             out[name] = {
                 "batch_mean": mean,
                 "batch_var": var,
-                "running_mean": list(bn.running_mean) if bn.track_running_stats else None,
-                "running_var": list(bn.running_var) if bn.track_running_stats else None,
-                "weight": [v.data for v in bn.weight] if bn.affine else None,
-                "bias": [v.data for v in bn.bias] if bn.affine else None,
+                "running_mean": None if bn.running_mean is None else list(bn.running_mean),
+                "running_var": None if bn.running_var is None else list(bn.running_var),
+                "weight": None if bn.weight is None else [v.data for v in bn.weight],
+                "bias": None if bn.bias is None else [v.data for v in bn.bias],
             }
         return out
 

@@ -31,6 +31,7 @@ GAMMA, BETA = 2.0, 0.5
 
 def _layer(gamma: float = 1.0, beta: float = 0.0) -> nn.BatchNorm1d:
     layer = nn.BatchNorm1d(1)
+    assert layer.weight is not None and layer.bias is not None  # affine, the default
     layer.weight[0].data, layer.bias[0].data = gamma, beta
     return layer
 
@@ -98,6 +99,7 @@ EVAL_INPUT = 5.0
 
 def _eval_output() -> float:
     layer = _layer(1.5, -1.0)
+    assert layer.running_mean is not None and layer.running_var is not None  # tracked
     layer.running_mean[0], layer.running_var[0] = EVAL_RUNNING_MEAN, EVAL_RUNNING_VAR
     layer.eval()
     return float(layer([EVAL_INPUT])[0].data)

@@ -185,7 +185,8 @@ def twin(model: nn.Module) -> torch.nn.Sequential:
     layers: list[torch.nn.Module] = []
     for layer in model.children():
         if isinstance(layer, nn.Linear):
-            layers.append(torch.nn.Linear(layer.in_features, layer.out_features))
+            bias = layer.bias is not None  # none before a BatchNorm in MLP(batchnorm=True)
+            layers.append(torch.nn.Linear(layer.in_features, layer.out_features, bias=bias))
         elif isinstance(layer, nn.BatchNorm1d):
             layers.append(torch.nn.BatchNorm1d(layer.num_features, eps=layer.eps))
         elif isinstance(layer, nn.LeakyReLU):

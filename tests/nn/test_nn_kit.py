@@ -375,6 +375,8 @@ def test_optimizers_leave_frozen_parameters_alone(name: str, kwargs: dict[str, A
 
 
 def test_summary_of_an_mlp() -> None:
+    # Counted by hand: a Linear before a BatchNorm has no bias (2·16 and 16·8 weights),
+    # a BatchNorm 2 per feature, the last Linear 8 weights + 1 bias.
     model = nn.MLP(2, [16, 8, 1], batchnorm=True, seed=0)
     model[0].requires_grad_(False)
     table = nn.summary(model)
@@ -382,19 +384,19 @@ def test_summary_of_an_mlp() -> None:
         "Layer (type)      Output width   Param #   Trainable\n"
         "====================================================\n"
         "MLP                          1        --          --\n"
-        "  0 Linear                  16        48           0\n"
+        "  0 Linear                  16        32           0\n"
         "  1 BatchNorm1d             16        32          32\n"
         "  2 ReLU                    16        --          --\n"
-        "  3 Linear                   8       136         136\n"
+        "  3 Linear                   8       128         128\n"
         "  4 BatchNorm1d              8        16          16\n"
         "  5 ReLU                     8        --          --\n"
         "  6 Linear                   1         9           9\n"
         "====================================================\n"
-        "Total params: 241\n"
-        "Trainable params: 193\n"
-        "Frozen params: 48"
+        "Total params: 217\n"
+        "Trainable params: 185\n"
+        "Frozen params: 32"
     )
-    assert (table.total_params, table.trainable_params, table.frozen_params) == (241, 193, 48)
+    assert (table.total_params, table.trainable_params, table.frozen_params) == (217, 185, 32)
     assert table.total_params == len(model.parameters())
     assert repr(table) == str(table)
 

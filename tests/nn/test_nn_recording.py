@@ -162,6 +162,39 @@ def test_batchnorm_statistics_are_those_of_the_training_set() -> None:
         assert stats[name]["bias"] == sd[f"{name}.bias"]
 
 
+@pytest.mark.parametrize(
+    "options",
+    [{"bias": False}, {"track_running_stats": False}, {"affine": False}],
+    ids=lambda o: ",".join(f"{k}={v}" for k, v in o.items()),
+)
+def test_batchnorm_without_beta_or_running_stats_records_what_the_model_computes(
+    options: dict[str, bool],
+) -> None:
+    """BatchNorm1d's optional pieces (beta, gamma, running statistics) may be missing."""
+    model = nn.Sequential(
+        nn.Linear(2, 3, bias=False, seed=0),
+        nn.BatchNorm1d(3, **options),
+        nn.ReLU(),
+        nn.Linear(3, 1, seed=1),
+    )
+    model, history = train(2, model=model)
+    rec = history.recording
+    assert rec is not None
+    frame, grid = rec["frames"][-1], rec["grid"]
+    n = grid["size"]
+    stats = frame["batchnorm"]["1"]
+    state = model.state_dict()
+    for key in ("weight", "bias", "running_mean", "running_var"):
+        assert stats[key] == state.get(f"1.{key}"), key  # None where the layer has none
+    model.eval()
+    with no_grad():
+        # Without running statistics, eval mode normalises each call's own batch, as PyTorch
+        # does: the grid is then evaluated as one batch, so compare with the whole grid.
+        points = [[grid["x"][j], grid["y"][i]] for i in range(n) for j in range(n)]
+        expected = [row[0].data for row in model(points)]
+    assert frame["output"][0] == pytest.approx(expected, rel=1e-12, abs=1e-12)
+
+
 def test_record_every_steps() -> None:
     _, history = train(2, record_every=2)  # 3 steps per epoch: frames at steps 2, 4, 6
     frames = history.recording["frames"]  # type: ignore[index]

@@ -162,33 +162,13 @@ def test_loss_matches_torch(case: dict[str, Any]) -> None:
     assert_close(grads, expected, REL, 1e-15, "gradient")
 
 
-def pre_batchnorm_biases(case: dict[str, Any]) -> dict[str, list[float]]:
-    """The biases of the golden state dict that ``MLP(batchnorm=True)`` no longer has.
-
-    The golden file was made when that MLP had a bias in each Linear before a
-    BatchNorm1d (and so did its PyTorch twin). Such a bias cancels in the batch mean:
-    PyTorch's gradient for it is 0 up to rounding, and loading folds it into the running
-    mean after it (``running_mean - bias``).
-    """
-    if not case["kwargs"].get("batchnorm"):
-        return {}
-    state = case["state_dict"]
-    return {
-        key: value
-        for key, value in state.items()
-        if key.endswith(".bias") and f"{int(key.split('.')[0]) + 1}.running_mean" in state
-    }
-
-
 @pytest.mark.parametrize("case", GOLDEN["models"], ids=lambda c: f"{c['model']}{c['kwargs']}")
 def test_model_in_torch_gives_the_same_numbers(case: dict[str, Any]) -> None:
     kwargs = dict(case["kwargs"])
     kwargs["seed"] = kwargs["seed"] + 1000  # different weights: the state dict must win
     model = getattr(nn, case["model"])(**kwargs)
     model.load_state_dict(case["state_dict"])
-    dropped = pre_batchnorm_biases(case)
-    kept = [key for key in case["state_dict"] if key not in dropped]
-    assert list(model.state_dict()) == kept  # PyTorch's keys and order
+    assert list(model.state_dict()) == list(case["state_dict"])  # PyTorch's keys and order
     out = model(case["input"])
     if case["loss_function"] == "cross_entropy":
         value = nn.cross_entropy(out, case["targets"])
@@ -199,9 +179,6 @@ def test_model_in_torch_gives_the_same_numbers(case: dict[str, Any]) -> None:
     assert_close(value.data, case["loss"], REL, 0.0, "loss")
     by_label = dict(model.named_parameters())
     for key, expected in case["grads"].items():
-        if key in dropped:  # PyTorch's gradient of a bias before BatchNorm: 0 up to rounding
-            assert max(abs(g) for g in expected) < 1e-12, f"grad of {key}: {expected}"
-            continue
         if isinstance(expected[0], list):
             actual = [
                 [by_label[f"{key}[{i},{j}]"].grad for j in range(len(r))]
@@ -211,19 +188,11 @@ def test_model_in_torch_gives_the_same_numbers(case: dict[str, Any]) -> None:
             actual = [by_label[f"{key}[{i}]"].grad for i in range(len(expected))]
         assert_close(actual, expected, REL, 1e-15, f"grad of {key}")
     for key, expected in case["state_dict_after"].items():
-        if key in dropped:
-            continue
-        bias = dropped.get(f"{int(key.split('.')[0]) - 1}.bias") if "running_mean" in key else None
-        if bias is not None:  # the folded bias is missing from our running mean
-            expected = [m - b for m, b in zip(expected, bias, strict=True)]
         assert_close(model.state_dict()[key], expected, REL, 1e-15, f"{key} after the forward pass")
 
 
 def test_state_dict_seeds_are_reproducible() -> None:
-    """The golden models were built from seeds; the same seeds still give those weights
-    (MLP(batchnorm=True) without the biases it no longer has, but with the same weights)."""
+    """The golden models were built from seeds; the same seeds still give those weights."""
     for case in GOLDEN["models"]:
         model = getattr(nn, case["model"])(**case["kwargs"])
-        dropped = pre_batchnorm_biases(case)
-        expected = {k: v for k, v in case["state_dict"].items() if k not in dropped}
-        assert model.state_dict() == expected
+        assert model.state_dict() == case["state_dict"]
