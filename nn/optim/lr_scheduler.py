@@ -81,6 +81,14 @@ def _check_int(name: str, value: object, minimum: int, maximum: int = MAX_STEP) 
     return int(value)
 
 
+def _finite(x: numbers.Real) -> bool:
+    """Whether a real number is a finite float (an int beyond the float range is not)."""
+    try:
+        return math.isfinite(x)
+    except OverflowError:
+        return False
+
+
 def _check_last_epoch(value: object, maximum: int = MAX_STEP) -> int:
     """``last_epoch``: -1 for a new schedule, else the index of the last epoch done."""
     return _check_int("last_epoch", value, -1, maximum)
@@ -994,8 +1002,13 @@ class ReduceLROnPlateau(LRScheduler):
         worst = math.inf if mode == "min" else -math.inf
         if best is None or best == worst:
             best = worst
-        elif isinstance(best, bool) or not isinstance(best, numbers.Real) or math.isnan(best):
-            raise ValueError(f"best must be a number or None, got {best!r:.60}")
+        elif isinstance(best, bool) or not isinstance(best, numbers.Real) or not _finite(best):
+            # step() takes finite metrics only, so a best of NaN, the other infinity or an
+            # int beyond the float range cannot come from one.
+            raise ValueError(
+                f"best must be a finite number (or None before the first metric), got "
+                f"{type(best).__name__}: {best!r:.60}"
+            )
         return {
             "factor": factor,
             "default_min_lr": None if default is None else check_non_negative("min_lr", default),
@@ -1040,9 +1053,10 @@ class ReduceLROnPlateau(LRScheduler):
             metrics: the epoch's number to watch (a float, an int, or a Value).
 
         Raises:
-            ValueError: for a NaN metric (training diverged: nothing sensible to
-                compare), or a group's lr that is not a finite number >= 0; nothing
-                is changed.
+            ValueError: for a metric that is NaN, infinite or an int beyond the float
+                range (training diverged: nothing sensible to compare, and an infinite
+                best could not be saved in a JSON state dict), or a group's lr that is
+                not a finite number >= 0; nothing is changed.
             TypeError: for a metric that is not a number.
         """
         given: object = metrics.data if isinstance(metrics, Value) else metrics
@@ -1051,9 +1065,13 @@ class ReduceLROnPlateau(LRScheduler):
                 f"ReduceLROnPlateau.step needs the metric as a number, got "
                 f"{type(metrics).__name__}: {metrics!r:.60}"
             )
+        if not _finite(given):
+            shown = "an int too large for a float" if isinstance(given, numbers.Integral) else given
+            raise ValueError(
+                f"ReduceLROnPlateau.step got a metric that is not a finite number ({shown}): "
+                "did training diverge?"
+            )
         current = float(given)
-        if math.isnan(current):
-            raise ValueError("ReduceLROnPlateau.step got a NaN metric: did training diverge?")
         lrs = self._current_lrs()
         groups = len(lrs)
         min_lrs = self.min_lrs

@@ -165,7 +165,10 @@ def test_get_last_lr_is_a_copy() -> None:
 @pytest.mark.parametrize(
     ("metric", "error", "message"),
     [
-        (math.nan, ValueError, "NaN metric"),
+        (math.nan, ValueError, r"not a finite number \(nan\)"),
+        (-math.inf, ValueError, r"not a finite number \(-inf\): did training diverge"),
+        (math.inf, ValueError, r"not a finite number \(inf\)"),
+        pytest.param(10**400, ValueError, "not a finite number .an int too large", id="huge-int"),
         ("0.5", TypeError, "needs the metric as a number, got str"),
         (True, TypeError, "got bool"),
     ],
@@ -177,6 +180,17 @@ def test_reduce_lr_on_plateau_refuses_a_metric_it_cannot_compare(
     with pytest.raises(error, match=message):
         scheduler.step(metric)
     assert scheduler.last_epoch == 0 and scheduler.num_bad_epochs == 0
+
+
+@pytest.mark.parametrize("best", [10**400, -math.inf, math.nan, "1.0"], ids=repr)
+def test_reduce_lr_on_plateau_refuses_a_saved_best_no_metric_could_give(best: Any) -> None:
+    scheduler = ReduceLROnPlateau(sgd())
+    scheduler.step(1.0)
+    saved = scheduler.state_dict()
+    saved["best"] = best
+    with pytest.raises(ValueError, match="best must be a finite number"):
+        scheduler.load_state_dict(saved)
+    assert scheduler.best == 1.0
 
 
 def test_reduce_lr_on_plateau_takes_a_value_and_cuts_after_patience() -> None:
