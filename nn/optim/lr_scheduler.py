@@ -730,6 +730,13 @@ class OneCycleLR(LRScheduler):
         highs = _per_group("max_momentum", max_momentum, len(groups), check_non_negative)
         lows = _per_group("base_momentum", base_momentum, len(groups), check_non_negative)
         last_epoch = _check_last_epoch(last_epoch, total - 1)
+        for i, peak in enumerate(peaks):
+            # Checked before any group changes: the cycle starts at max_lr / div_factor.
+            if not math.isfinite(peak / divide):
+                raise ValueError(
+                    f"OneCycleLR's starting lr max_lr / div_factor would be {peak / divide} "
+                    f"(param group {i}: max_lr={peak!r}, div_factor={divide!r}): raise div_factor"
+                )
         if last_epoch == -1:
             for group, peak, high, low in zip(groups, peaks, highs, lows, strict=True):
                 group["initial_lr"] = peak / divide

@@ -62,6 +62,11 @@ BAD: list[tuple[Any, type, str]] = [
     (lambda o: OneCycleLR(o, 1.0, 10, pct_start=0.1), ValueError, "phase 1 would last no step"),
     (lambda o: OneCycleLR(o, 1.0, 10, last_epoch=10), ValueError, "from -1 to 9, got 10"),
     (lambda o: OneCycleLR(Adagrad([Value(1.0)]), 1.0, 10), ValueError, "Adagrad has neither"),
+    (
+        lambda o: OneCycleLR(o, 1e308, 10, div_factor=1e-10),
+        ValueError,
+        "starting lr max_lr / div_factor would be inf",
+    ),
     (lambda o: ReduceLROnPlateau(o, factor=1.0), ValueError, r"Invalid factor: 1\.0"),
     (lambda o: ReduceLROnPlateau(o, mode="mean"), ValueError, "mode must be 'min' or 'max'"),
     (lambda o: ReduceLROnPlateau(o, threshold_mode="r"), ValueError, "'rel' or 'abs', got 'r'"),
