@@ -419,7 +419,12 @@ class Optimizer:
 
         ``set_to_none`` is accepted for PyTorch's sake: a gradient here is always a
         float, so both ways it becomes 0.0.
+
+        Raises:
+            ValueError, TypeError: if a group's ``"params"`` has been changed into
+                something :meth:`step` would refuse (see there); no gradient changes.
         """
+        self._check_group_params()  # the same check as step()'s, before anything changes
         for group in self.param_groups:
             for p in group["params"]:
                 p.grad = 0.0
@@ -440,8 +445,10 @@ class Optimizer:
 
         Raises:
             ValueError: if a group's hyper-parameter (changed since) or a state entry
-                is invalid, or a parameter or its gradient is already NaN or infinite;
-                nothing is changed.
+                is invalid, a group's ``"params"`` (changed since) lists a parameter
+                twice or one of another group's, or a parameter or its gradient is
+                already NaN or infinite; nothing is changed.
+            TypeError: if a group's ``"params"`` holds something other than a Value.
             OverflowError: if the step would make a parameter or a state entry
                 infinite or NaN from finite numbers (the message names the parameter,
                 by its index in ``params`` and its label); nothing is changed.
@@ -450,6 +457,7 @@ class Optimizer:
         if closure is not None:
             with enable_grad():
                 loss = closure()
+        self._check_group_params()
         several = len(self.param_groups) > 1
         work: list[tuple[dict[str, Any], list[Value], list[dict[str, Any]]]] = []
         for i, group in enumerate(self.param_groups):
@@ -493,6 +501,41 @@ class Optimizer:
                 if entry:
                     self.state[p] = entry
         return loss
+
+    def _check_group_params(self) -> None:
+        """Check that each group's ``"params"`` still lists Values, each in one group once.
+
+        ``param_groups`` is the user's to change between steps, its ``"params"`` lists
+        too; a parameter listed twice would get two updates computed from one state,
+        the last silently winning, so the rule :meth:`add_param_group` enforces is
+        checked again at each step.
+
+        Raises:
+            ValueError: naming the group (and the parameter, by its index there and its
+                label) that lacks its list or repeats a parameter; TypeError: for an
+                entry that is not a Value.
+        """
+        owners: dict[int, int] = {}
+        for i, group in enumerate(self.param_groups):
+            params = group.get("params")
+            if not isinstance(params, Sequence) or isinstance(params, (str, bytes)):
+                raise ValueError(
+                    f"param group {i} has no 'params' list (got {type(params).__name__}): "
+                    "it was changed since it was added; nothing was changed"
+                )
+            for j, p in enumerate(params):
+                if not isinstance(p, Value):
+                    raise TypeError(
+                        f"param group {i}: parameter {j} is a {type(p).__name__}, not a Value; "
+                        "nothing was changed"
+                    )
+                if id(p) in owners:
+                    place = "it" if owners[id(p)] == i else f"param group {owners[id(p)]}"
+                    raise ValueError(
+                        f"param group {i}: parameter {j}{_labelled(p)} is already in {place}: "
+                        "a parameter can be in one group, once; nothing was changed"
+                    )
+                owners[id(p)] = i
 
     def _update(
         self, hyper: dict[str, Any], params: list[Value], states: list[dict[str, Any]]

@@ -142,6 +142,48 @@ def test_a_group_value_made_bad_is_named_at_the_step_and_nothing_moves() -> None
     assert (x.data, y.data) == before and opt.state_dict() == state
 
 
+@pytest.mark.parametrize(
+    ("edit", "error", "message"),
+    [
+        (
+            lambda groups, x, y: groups[1]["params"].append(x),
+            ValueError,
+            r"param group 1: parameter 1 \(x\) is already in param group 0: .* once",
+        ),
+        (
+            lambda groups, x, y: groups[0]["params"].append(x),
+            ValueError,
+            r"param group 0: parameter 1 \(x\) is already in it",
+        ),
+        (
+            lambda groups, x, y: groups[0]["params"].append(2.0),
+            TypeError,
+            "param group 0: parameter 1 is a float, not a Value",
+        ),
+        (
+            lambda groups, x, y: groups[1].pop("params"),
+            ValueError,
+            "param group 1 has no 'params' list",
+        ),
+    ],
+    ids=["shared", "twice", "float", "no-params"],
+)
+def test_a_params_list_changed_since_is_checked_at_the_step(
+    edit: Any, error: type, message: str
+) -> None:
+    """add_param_group's rule holds at each step too: param_groups can be edited."""
+    x, y = Value(1.0, label="x"), Value(2.0, label="y")
+    opt = SGD([{"params": [x]}, {"params": [y]}], lr=0.1, momentum=0.9)
+    run(opt, x, y, 1)
+    before, state = (x.data, y.data), opt.state_dict()
+    edit(opt.param_groups, x, y)
+    with pytest.raises(error, match=message):
+        run(opt, x, y, 1)
+    assert (x.data, y.data) == before and opt.state == {
+        p: state["state"][i] for i, p in enumerate((x, y))
+    }
+
+
 def test_named_parameters_keep_their_names() -> None:
     model = nn.Linear(2, 1, seed=0)
     opt = Adam(model.named_parameters(), lr=0.1)
