@@ -676,7 +676,8 @@ class Optimizer:
             ValueError: if the state dict has another number of param groups, or a
                 group another number of parameters; if it is another optimizer's (a
                 group lacks one of this one's hyper-parameters, or a state entry holds
-                something this optimizer does not keep); for a bad hyper-parameter, a
+                something this optimizer does not keep); if ``"state"`` has two entries
+                for one parameter (keys ``0`` and ``"0"``); for a bad hyper-parameter, a
                 step that is not an int from 0 to 2**63 - 1, a state number that is not
                 finite or a negative running average of squares. The message names it,
                 and nothing is loaded.
@@ -749,8 +750,15 @@ class Optimizer:
                 new["param_names"] = group["param_names"]
             new_groups.append(new)
         new_state: dict[Value, dict[str, Any]] = {}
+        keys_seen: dict[int, object] = {}
         for key, entry in saved_state.items():
             index = _parameter_number(key, "the state dict's 'state'")
+            if index in keys_seen:  # 0 and "0", say: which of the two entries is meant?
+                raise ValueError(
+                    f"the state dict's 'state' has two entries for parameter {index} "
+                    f"({keys_seen[index]!r:.30} and {key!r:.30}); nothing was loaded"
+                )
+            keys_seen[index] = key
             if index not in by_index:
                 raise ValueError(
                     f"the state dict has state for parameter {index}, which none of its "
@@ -823,7 +831,7 @@ def _group_params(raw: object, where: str) -> tuple[list[Value], list[str] | Non
 
 def _parameter_number(key: object, where: str) -> int:
     """A parameter number of a state dict: an int, or its digits (JSON's object keys)."""
-    if isinstance(key, str) and key.isdecimal() and len(key) < 20:
+    if isinstance(key, str) and key.isascii() and key.isdecimal() and len(key) < 20:
         return int(key)
     if isinstance(key, bool):  # True is an int to Python, but no parameter number
         raise ValueError(f"{where}: parameter numbers are ints from 0, got {key!r}")

@@ -592,6 +592,9 @@ def adam_after_steps() -> tuple[Adam, dict[str, Any]]:
         (lambda sd: sd["state"].update({2: {"step": 1}}), "state for parameter 2, which none"),
         (lambda sd: sd["state"].update({"x": {}}), "parameter numbers are ints from 0, got 'x'"),
         (lambda sd: sd["state"].update({0: "ab"}), r"state\[0\] must be a dict"),
+        (lambda sd: sd["state"].update({"0": sd["state"][1]}), r"entries for parameter 0 \(0 and"),
+        (lambda sd: sd["state"].update({"01": sd["state"][1]}), r"parameter 1 \(1 and '01'\)"),
+        (lambda sd: sd["state"].update({"\u0661": sd["state"].pop(1)}), "from 0, got '\u0661'"),
         (lambda sd: sd["param_groups"][0].update(eps=0.0), "Invalid eps: 0.0"),
         (lambda sd: sd["param_groups"][0].update(differentiable=True), "differentiable=True"),
         (lambda sd: sd["param_groups"][0].update(params=[0, 0]), "number 0 a second time"),
@@ -603,8 +606,8 @@ def adam_after_steps() -> tuple[Adam, dict[str, Any]]:
     ids=[
         "step -5", "step true", "step 10**30", "negative v", "negative v max", "nan m",
         "str m", "list in m", "no m", "foreign key", "unlisted parameter", "bad number",
-        "str state", "eps 0", "differentiable", "twice", "bool number", "state a list",
-        "no groups", "old layout",
+        "str state", "0 and '0'", "1 and '01'", "arabic-indic 1", "eps 0", "differentiable",
+        "twice", "bool number", "state a list", "no groups", "old layout",
     ],
 )  # fmt: skip
 def test_optimizer_state_that_cannot_step_is_refused_when_loaded(edit: Any, message: str) -> None:
