@@ -395,6 +395,7 @@ def _check_scheduler(scheduler: object, optimizer: Optimizer, epochs: int) -> No
             f"the scheduler's optimizer is not fit's: {type(scheduler).__name__} would change "
             "the learning rate of an optimizer that does not train this model"
         )
+    scheduler.check_groups()  # a group added since: it could not step after epoch 1
     if isinstance(scheduler, OneCycleLR) and scheduler.last_epoch + epochs > scheduler.total_steps:
         left = scheduler.total_steps - scheduler.last_epoch
         raise ValueError(

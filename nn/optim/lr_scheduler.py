@@ -192,15 +192,26 @@ class LRScheduler:
         """
         self._step(initial=False)
 
-    def _step(self, initial: bool) -> None:
-        kind = type(self).__name__
-        epoch = self.last_epoch + 1
+    def check_groups(self) -> None:
+        """Raise if the optimizer's param groups are no longer the ones this was made for.
+
+        :meth:`step` checks this; :func:`nn.fit` asks before training, so that a
+        scheduler it could not step is refused before the model changes.
+
+        Raises:
+            ValueError: if the optimizer has gained or lost param groups since.
+        """
         if len(self.optimizer.param_groups) != len(self.base_lrs):
             raise ValueError(
                 f"the optimizer has {len(self.optimizer.param_groups)} param groups, but this "
-                f"{kind} was made for {len(self.base_lrs)}: make the scheduler after adding "
-                "every group"
+                f"{type(self).__name__} was made for {len(self.base_lrs)}: make the scheduler "
+                "after adding every group"
             )
+
+    def _step(self, initial: bool) -> None:
+        epoch = self.last_epoch + 1
+        self.check_groups()
+        kind = type(self).__name__
         updates = self._updates(epoch, initial)
         for i, update in enumerate(updates):
             if not math.isfinite(update["lr"]):
@@ -1031,6 +1042,20 @@ class ReduceLROnPlateau(LRScheduler):
             "num_bad_epochs": _check_int("num_bad_epochs", values["num_bad_epochs"], 0),
         }
 
+    def check_groups(self) -> None:
+        """Raise if the optimizer has gained or lost param groups and ``min_lr`` was given
+        one per group (a single ``min_lr`` applies to any number of groups).
+
+        Raises:
+            ValueError: naming both counts.
+        """
+        groups = len(self.optimizer.param_groups)
+        if len(self.min_lrs) != groups and self.default_min_lr is None:
+            raise ValueError(
+                f"the optimizer has {groups} param groups but min_lr lists "
+                f"{len(self.min_lrs)}: set scheduler.min_lrs to one per group"
+            )
+
     def state_dict(self) -> dict[str, Any]:
         out = super().state_dict()
         if math.isinf(self.best):  # no metric yet; JSON cannot hold an infinity
@@ -1080,14 +1105,11 @@ class ReduceLROnPlateau(LRScheduler):
             )
         current = float(given)
         lrs = self._current_lrs()
+        self.check_groups()
         groups = len(lrs)
         min_lrs = self.min_lrs
         if len(min_lrs) != groups:
-            if self.default_min_lr is None:
-                raise ValueError(
-                    f"the optimizer has {groups} param groups but min_lr lists {len(min_lrs)}: "
-                    "set scheduler.min_lrs to one per group"
-                )
+            assert self.default_min_lr is not None  # else check_groups() raised
             min_lrs = [self.default_min_lr] * groups
         epoch = self.last_epoch + 1
         best, bad, cooldown_counter = self.best, self.num_bad_epochs, self.cooldown_counter

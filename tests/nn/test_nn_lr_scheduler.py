@@ -353,6 +353,21 @@ def test_fit_refuses_a_scheduler_it_cannot_use_before_any_step() -> None:
     assert model.state_dict() == before
 
 
+def test_fit_refuses_a_scheduler_made_before_a_group_was_added_before_any_step() -> None:
+    """Such a scheduler cannot step: fit used to train a whole epoch before finding out."""
+    model = nn.MLP(2, [3, 1], seed=0)
+    before = model.state_dict()
+    opt = SGD(model[0].parameters(), lr=0.1)
+    step_lr, plateau = StepLR(opt, 2), ReduceLROnPlateau(opt, min_lr=[0.0])
+    opt.add_param_group({"params": model[2].parameters()})
+    with pytest.raises(ValueError, match="2 param groups, but this StepLR was made for 1"):
+        fit(model, opt, scheduler=step_lr)
+    with pytest.raises(ValueError, match="2 param groups but min_lr lists 1"):
+        fit(model, opt, scheduler=plateau)
+    assert model.state_dict() == before
+    fit(model, opt, scheduler=ReduceLROnPlateau(opt, min_lr=0.01), epochs=1)  # one for all
+
+
 def test_fit_resumes_exactly_with_a_one_cycle_schedule() -> None:
     """fit 3 epochs, checkpoint everything, fit 3 more in fresh objects: the model of 6 in
     one go (without shuffling, since each fit call shuffles from its own seed)."""
