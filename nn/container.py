@@ -87,13 +87,24 @@ class _Numbered(Module):
         return self
 
     def extend(self, modules: Iterable[Module]) -> Any:
-        """Append each of ``modules`` in order; returns self."""
+        """Append each of ``modules`` in order; returns self.
+
+        Raises:
+            TypeError: for something that is not a Module (naming its position);
+                ValueError: for a module that holds this container. All are checked
+                before any is appended.
+        """
         if not isinstance(modules, Iterable):
             raise TypeError(
                 f"{type(self).__name__}.extend takes an iterable of Modules, got "
                 f"{type(modules).__name__} (use append for one module)"
             )
-        for module in list(modules):
+        modules = list(modules)
+        start = len(self._modules)
+        for j, module in enumerate(modules):
+            _check_module(module, type(self).__name__, f"position {start + j}")
+            self._check_no_cycle(module)
+        for module in modules:
             self.append(module)
         return self
 
@@ -293,7 +304,9 @@ class ModuleDict(Module):
         """Add (or replace) modules from a mapping or from ``(name, module)`` pairs.
 
         Raises:
-            TypeError: for something that is neither, or a pair that is not one.
+            TypeError: for something that is neither, a pair that is not one, or a
+                value that is not a Module; KeyError: for a name :meth:`add_module`
+                refuses. All are checked before any module is added.
         """
         if isinstance(modules, (Mapping, ModuleDict)):
             pairs = list(modules.items())
@@ -311,6 +324,9 @@ class ModuleDict(Module):
                 "ModuleDict.update takes a mapping or (name, module) pairs, got "
                 f"{type(modules).__name__}"
             )
+        for key, module in pairs:  # all of them first: a bad one leaves nothing half added
+            self._check_module_name(key, _check_module(module, "ModuleDict", repr(key)))
+            self._check_no_cycle(module)
         for key, module in pairs:
             self[key] = module
 

@@ -352,6 +352,12 @@ class Module:
             KeyError: if ``name`` is empty, contains ``"."`` (the separator of paths such
                 as ``"0.weight"``), or is already an attribute that is not a sub-module.
         """
+        self._check_module_name(name, module)
+        setattr(self, name, module)
+
+    def _check_module_name(self, name: object, module: object) -> None:
+        """:meth:`add_module`'s checks, without adding: containers that add several
+        modules check them all first, so that a bad one leaves nothing half added."""
         if not isinstance(name, str):
             raise TypeError(f"a module name must be a str, got {type(name).__name__}: {name!r}")
         if module is not None and not isinstance(module, Module):
@@ -362,7 +368,6 @@ class Module:
             raise KeyError(f'a module name cannot contain ".", got {name!r}')
         if hasattr(self, name) and name not in self._modules:
             raise KeyError(f"attribute {name!r} already exists in {type(self).__name__}")
-        setattr(self, name, module)
 
     def register_module(self, name: str, module: Module | None) -> None:
         """The same as :meth:`add_module` (PyTorch has both names)."""

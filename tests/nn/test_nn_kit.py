@@ -90,6 +90,26 @@ def test_module_list_errors(action: Any, error: type[Exception], message: str) -
         action(nn.ModuleList([nn.ReLU(), nn.Tanh()]))
 
 
+def test_a_bad_module_in_extend_or_update_leaves_nothing_half_added() -> None:
+    layers = nn.ModuleList([nn.ReLU()])
+    with pytest.raises(TypeError, match="ModuleList takes Modules, got int at position 2"):
+        layers.extend([nn.Tanh(), 3])
+    with pytest.raises(ValueError, match="cannot attach a ModuleList inside itself"):
+        layers.extend([nn.Tanh(), layers])
+    layers += []
+    assert len(layers) == 1
+    heads = nn.ModuleDict({"left": nn.Identity()})
+    for bad, error in [
+        ([("right", nn.Identity()), ("up", 3)], TypeError),
+        ([("right", nn.Identity()), ("a.b", nn.Identity())], KeyError),
+        ({"right": nn.Identity(), "keys": nn.Identity()}, KeyError),
+        ([("right", nn.Identity()), ("me", heads)], ValueError),
+    ]:
+        with pytest.raises(error):
+            heads.update(bad)
+        assert heads.keys() == ["left"]
+
+
 def test_module_dict() -> None:
     heads = nn.ModuleDict({"left": nn.Linear(2, 1, seed=0)})
     heads["right"] = nn.Linear(2, 1, seed=1)
