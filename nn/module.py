@@ -316,8 +316,11 @@ class Module:
             reads naturally.
 
         Raises:
-            TypeError: if an entry is not a Value.
+            TypeError: if ``name`` is not a str, or an entry is not a Value.
+            KeyError: if ``name`` is empty, contains ``"."`` or is already an attribute
+                that is not a parameter (a method, a buffer, a sub-module), as in PyTorch.
         """
+        self._check_member_name("parameter", name, self._parameters)
         entries = list(_entries(tensor))
         for index, value in entries:
             if not isinstance(value, Value):
@@ -334,10 +337,32 @@ class Module:
 
         Buffers are saved in ``state_dict()`` but are not parameters: no gradient,
         no optimizer.
+
+        Raises:
+            TypeError: if ``name`` is not a str.
+            KeyError: if ``name`` is empty, contains ``"."`` or is already an attribute
+                that is not a buffer (a method, a parameter, a sub-module), as in PyTorch.
         """
+        self._check_member_name("buffer", name, self._buffers)
         self._buffers[name] = value
         object.__setattr__(self, name, value)
         return value
+
+    def _check_member_name(self, kind: str, name: object, registry: Mapping[str, object]) -> None:
+        """Refuse a name under which a ``kind`` ("parameter", "buffer") cannot be registered.
+
+        A dotted name would read as a path in ``state_dict`` keys (``"a.b"`` is ``b`` of
+        sub-module ``a``), an empty one as the module itself, and an attribute's name
+        (``"forward"``, a sub-module's) would hide that attribute.
+        """
+        if not isinstance(name, str):
+            raise TypeError(f"a {kind} name must be a str, got {type(name).__name__}: {name!r:.60}")
+        if not name:
+            raise KeyError(f'a {kind} name cannot be empty ""')
+        if "." in name:
+            raise KeyError(f'a {kind} name cannot contain ".", got {name!r}')
+        if name not in registry and hasattr(self, name):
+            raise KeyError(f"attribute {name!r} already exists in {type(self).__name__}")
 
     def add_module(self, name: str, module: Module | None) -> None:
         """Register ``module`` as the sub-module ``name``: ``setattr(self, name, module)``

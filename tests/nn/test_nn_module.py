@@ -528,3 +528,33 @@ def test_a_message_lists_a_few_of_many_unexpected_keys() -> None:
     with pytest.raises(nn.StateDictError, match=r"'junk9' and 99990 more") as info:
         model.load_state_dict(sd)
     assert len(str(info.value)) < 1000
+
+
+@pytest.mark.parametrize(
+    ("name", "error", "message"),
+    [
+        ("a.b", KeyError, r'name cannot contain "\.", got'),
+        ("", KeyError, 'name cannot be empty ""'),
+        ("forward", KeyError, "attribute 'forward' already exists in Linear"),
+        ("bias", None, ""),  # a parameter: a buffer may not take its name, another may
+        (3, TypeError, "name must be a str, got int: 3"),
+    ],
+)
+def test_register_buffer_and_parameter_refuse_names_that_would_clash(
+    name: object, error: type[Exception] | None, message: str
+) -> None:
+    """A dotted name read as a path in state_dict ("a.b": buffer b of sub-module a), an
+    empty one as the module, an attribute's name hid it (m(x) called a list)."""
+    layer = nn.Linear(2, 1, seed=0)
+    keys = list(layer.state_dict())
+    with pytest.raises(error or KeyError, match=message or "attribute 'bias' already exists"):
+        layer.register_buffer(name, [0.0])  # type: ignore[arg-type]
+    assert list(layer.state_dict()) == keys
+    if error is None:
+        layer.register_parameter(name, [Value(0.5)])  # type: ignore[arg-type]
+        assert layer.state_dict()["bias"] == [0.5]
+        return
+    with pytest.raises(error, match=message):
+        layer.register_parameter(name, [Value(0.0)])  # type: ignore[arg-type]
+    assert list(layer.state_dict()) == keys
+    assert layer([1.0, 2.0])[0].data == nn.Linear(2, 1, seed=0)([1.0, 2.0])[0].data
