@@ -88,13 +88,16 @@ def check_slope(negative_slope: object) -> float:
 def check_probability(p: object) -> float:
     """A dropout probability as a float, or TypeError / ValueError (PyTorch's rule: [0, 1])."""
     if isinstance(p, bool) or not isinstance(p, numbers.Real):
-        raise TypeError(f"dropout probability p must be a number, got {type(p).__name__}: {p!r}")
+        raise TypeError(
+            f"dropout probability p must be a number, got {type(p).__name__}: {p!r:.60}"
+        )
     try:
         probability = float(p)
     except OverflowError:  # an int beyond the float range: far outside [0, 1] anyway
         probability = math.inf
     if not 0.0 <= probability <= 1.0:  # NaN too
-        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p!r}")
+        # An int of 400 digits would fill the screen: its first digits say enough.
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p!r:.60}")
     return probability
 
 

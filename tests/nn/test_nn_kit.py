@@ -159,6 +159,13 @@ def test_dropout_p_outside_0_1_is_a_value_error(p: float) -> None:
         nn.functional.dropout([1.0], p)
 
 
+def test_dropout_messages_stay_short_for_a_huge_p() -> None:
+    for p in (10**400, "9" * 5000):
+        with pytest.raises((ValueError, TypeError)) as caught:
+            nn.Dropout(p)  # type: ignore[arg-type]
+        assert len(str(caught.value)) < 200
+
+
 @pytest.mark.parametrize("p", ["0.5", None, True, [0.5]])
 def test_dropout_p_not_a_number_is_a_type_error(p: Any) -> None:
     with pytest.raises(TypeError, match="dropout probability p must be a number"):
