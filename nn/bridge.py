@@ -13,6 +13,9 @@ Both cross through a :func:`describe`-tion of the model, plain JSON-able data:
      "state_dict": {"0.weight": [[...]], ...},      # PyTorch's keys, plain numbers
      "frozen": ["0.weight", "0.bias"]}               # parameters that train no more
 
+A module used twice (tied weights) is described once; its second place holds
+``{"same_as": "0"}`` (the first one's path), so the twin shares it as the model does.
+
 :func:`describe` and :func:`build` (gradstep's side) need no PyTorch, so they are tested
 without it; only the other side imports torch, and only when called. PyTorch is an
 optional extra of gradstep (``pip install 'gradstep[torch]'``), never a dependency.
@@ -140,10 +143,16 @@ def _options(module: Module, kind: str) -> dict[str, Any]:
     return {}
 
 
-def _architecture(module: Module, path: str) -> dict[str, Any]:
+def _architecture(module: Module, path: str, seen: dict[int, str] | None = None) -> dict[str, Any]:
+    """``module``'s node; a module met before (used twice) is ``{"same_as": its path}``,
+    so that the twin shares it too (tied weights stay tied)."""
+    seen = {} if seen is None else seen
+    if id(module) in seen:
+        return {"same_as": seen[id(module)]}
     kind = _kind(module)
     if kind is None:
         raise _unsupported("to_torch", path, type(module).__name__)
+    seen[id(module)] = path
     node: dict[str, Any] = {
         "type": kind,
         "options": _options(module, kind),
@@ -151,8 +160,8 @@ def _architecture(module: Module, path: str) -> dict[str, Any]:
     }
     if kind in _CONTAINERS:
         node["children"] = [
-            [name, _architecture(child, f"{path}.{name}" if path else name)]
-            for name, child in module.named_children()
+            [name, _architecture(child, f"{path}.{name}" if path else name, seen)]
+            for name, child in module._modules.items()
         ]
     return node
 
@@ -190,14 +199,19 @@ def _describe(model: Module, caller: str) -> Description:
     return {"architecture": architecture, "state_dict": model.state_dict(), "frozen": frozen}
 
 
-def _build_node(node: dict[str, Any], path: str) -> Module:
+def _build_node(node: dict[str, Any], path: str, built: dict[str, Module] | None = None) -> Module:
+    built = {} if built is None else built
+    if "same_as" in node:  # a module used twice: the one already built
+        if node["same_as"] not in built:
+            raise ValueError(f"{_where(path)} is the same module as {node['same_as']!r}, not built")
+        return built[node["same_as"]]
     kind = node.get("type")
     if kind not in _ours:
         raise _unsupported("from_torch", path, str(kind))
     module: Module
     if kind in _CONTAINERS:
         children = [
-            (name, _build_node(child, f"{path}.{name}" if path else name))
+            (name, _build_node(child, f"{path}.{name}" if path else name, built))
             for name, child in node["children"]
         ]
         if kind == "ModuleDict":
@@ -209,6 +223,7 @@ def _build_node(node: dict[str, Any], path: str) -> Module:
     else:
         module = _ours[kind](**node["options"])
     object.__setattr__(module, "training", bool(node["training"]))
+    built[path] = module
     return module
 
 
@@ -270,10 +285,16 @@ def _torch_options(module: Any, kind: str) -> dict[str, Any]:
     return {}
 
 
-def _torch_architecture(module: Any, path: str, torch: Any) -> dict[str, Any]:
+def _torch_architecture(
+    module: Any, path: str, torch: Any, seen: dict[int, str] | None = None
+) -> dict[str, Any]:
+    seen = {} if seen is None else seen
+    if id(module) in seen:  # used twice: shared in the gradstep model too
+        return {"same_as": seen[id(module)]}
     kind = _torch_kind(module, torch)
     if kind is None:
         raise _unsupported("from_torch", path, f"torch.nn.{type(module).__name__}")
+    seen[id(module)] = path
     node: dict[str, Any] = {
         "type": kind,
         "options": _torch_options(module, kind),
@@ -282,7 +303,7 @@ def _torch_architecture(module: Any, path: str, torch: Any) -> dict[str, Any]:
     if kind in _CONTAINERS:
         # _modules rather than named_children(), which lists a module used twice once
         node["children"] = [
-            [name, _torch_architecture(child, f"{path}.{name}" if path else name, torch)]
+            [name, _torch_architecture(child, f"{path}.{name}" if path else name, torch, seen)]
             for name, child in module._modules.items()
         ]
     return node
@@ -307,12 +328,17 @@ def describe_torch(module: Any) -> Description:
     return {"architecture": architecture, "state_dict": state, "frozen": frozen}
 
 
-def _build_torch_node(node: dict[str, Any], path: str, torch: Any) -> Any:
+def _build_torch_node(
+    node: dict[str, Any], path: str, torch: Any, built: dict[str, Any] | None = None
+) -> Any:
+    built = {} if built is None else built
+    if "same_as" in node:  # a module used twice: the twin shares it too
+        return built[node["same_as"]]
     kind = node["type"]
     options = dict(node["options"])
     if kind in _CONTAINERS:
         children = [
-            (name, _build_torch_node(child, f"{path}.{name}" if path else name, torch))
+            (name, _build_torch_node(child, f"{path}.{name}" if path else name, torch, built))
             for name, child in node["children"]
         ]
         if kind == "ModuleList":
@@ -332,6 +358,7 @@ def _build_torch_node(node: dict[str, Any], path: str, torch: Any) -> Any:
     else:
         module = getattr(torch.nn, kind)(**options)
     module.training = bool(node["training"])
+    built[path] = module
     return module
 
 

@@ -162,7 +162,31 @@ def test_build_refuses_unknown_layers_and_bad_numbers() -> None:
         nn.bridge.build(description)
 
 
+def test_a_module_used_twice_is_described_once_and_built_shared() -> None:
+    """Tied weights stay tied: the second use is {"same_as": the first's path}."""
+    layer = nn.Linear(2, 2, seed=0)
+    model = nn.Sequential(layer, nn.Tanh(), layer)
+    description = nn.bridge.describe(model)
+    assert description["architecture"]["children"][2][1] == {"same_as": "0"}
+    back = nn.bridge.build(json.loads(json.dumps(description)))
+    assert back[0] is back[2] and back.state_dict() == model.state_dict()
+
+
 # -- with torch ------------------------------------------------------------------------
+
+
+@pytest.mark.torch
+@requires_torch
+def test_a_module_used_twice_stays_shared_across_the_bridge() -> None:
+    """to_torch used to make two separate Linears of one: training the twin untied them."""
+    import torch
+
+    layer = nn.Linear(2, 2, seed=0)
+    twin = nn.to_torch(nn.Sequential(layer, nn.Tanh(), layer))
+    assert twin[0] is twin[2]
+    shared = torch.nn.Linear(2, 2)
+    back = nn.from_torch(torch.nn.Sequential(shared, torch.nn.ReLU(), shared))
+    assert back[0] is back[2]
 
 
 @pytest.mark.torch
