@@ -180,6 +180,7 @@ def summary(model: Module, input_size: int | Sequence[int] | None = None) -> Sum
     Raises:
         TypeError: if ``model`` is not a Module, or ``input_size`` not an int >= 1 or a
             sequence ending with one.
+        ValueError: if ``input_size`` is above :data:`MAX_INPUT_WIDTH` (1,000,000).
 
     Example:
         >>> import nn
@@ -227,6 +228,11 @@ def summary(model: Module, input_size: int | Sequence[int] | None = None) -> Sum
     return out
 
 
+MAX_INPUT_WIDTH = 1_000_000
+"""The widest ``input_size`` :func:`summary` takes: it runs a module of your own on a row
+of that many zeros (a million Values already take a few seconds and about 200 MB)."""
+
+
 def _check_input_size(input_size: object) -> int:
     size = input_size
     if isinstance(size, Sequence) and not isinstance(size, str) and size:
@@ -235,6 +241,12 @@ def _check_input_size(input_size: object) -> int:
         raise TypeError(
             "input_size must be the width of an input row (an int >= 1) or a shape ending "
             f"with it, such as (32, 2); got {input_size!r:.60}"
+        )
+    if size > MAX_INPUT_WIDTH:
+        raise ValueError(
+            f"input_size {size if size.bit_length() < 200 else 'of over 60 digits'} is wider "
+            f"than summary takes ({MAX_INPUT_WIDTH:,}): it runs a module of your own on one "
+            "row of zeros that wide"
         )
     return size
 

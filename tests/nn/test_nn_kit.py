@@ -455,6 +455,11 @@ def test_summary_of_a_module_of_ones_own_and_shared_layers() -> None:
     with pytest.raises(TypeError, match="summary takes a Module, got list"):
         nn.summary([nn.ReLU()])  # type: ignore[arg-type]
 
+    # It used to build a row of that many zeros for Twice's forward: gigabytes, or hang.
+    for huge in (10**9, (1, 10**400)):
+        with pytest.raises(ValueError, match=r"wider than summary takes \(1,000,000\)"):
+            nn.summary(model, input_size=huge)
+
 
 class _Cells(html.parser.HTMLParser):
     """Collects the text of every table cell, and every tag (to see nothing was injected)."""
