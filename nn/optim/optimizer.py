@@ -450,8 +450,9 @@ class Optimizer:
                 already NaN or infinite; nothing is changed.
             TypeError: if a group's ``"params"`` holds something other than a Value.
             OverflowError: if the step would make a parameter or a state entry
-                infinite or NaN from finite numbers (the message names the parameter,
-                by its index in ``params`` and its label); nothing is changed.
+                infinite or NaN from finite numbers, or a ``step`` count pass
+                :data:`MAX_STEP` (the message names the parameter, by its index in
+                ``params`` and its label); nothing is changed.
         """
         loss = None
         if closure is not None:
@@ -477,6 +478,11 @@ class Optimizer:
         results = [(params, *self._update(hyper, params, states)) for hyper, params, states in work]
         for params, _, new_states in results:  # first: an overflowing average is the cause
             for p, entry in zip(params, new_states, strict=True):
+                if entry.get("step", 0) > MAX_STEP:  # a count state_dict could not give back
+                    raise OverflowError(
+                        f"{type(self).__name__}: {self._name(p)} has taken 2**63 - 1 steps, the "
+                        "most a step count holds (PyTorch's too); nothing was changed"
+                    )
                 if not all(map(math.isfinite, entry.values())):
                     name = next(k for k, v in entry.items() if not math.isfinite(v))
                     raise self._non_finite(

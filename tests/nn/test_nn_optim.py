@@ -622,6 +622,22 @@ def test_optimizer_state_that_cannot_step_is_refused_when_loaded(edit: Any, mess
     assert opt.state_dict() == before
 
 
+@pytest.mark.parametrize("cls", [Adam, AdamW, Adagrad, RMSprop])
+def test_a_step_past_the_largest_step_count_is_refused_and_changes_nothing(cls: type) -> None:
+    """At step 2**63 - 1 the next step stored 2**63, which the optimizer's own
+    load_state_dict (and its next step) then refused."""
+    x = Value(START)
+    opt = cls([x], lr=0.1)
+    trajectory(opt, x, 1)
+    saved = opt.state_dict()
+    saved["state"][0]["step"] = 2**63 - 1
+    opt.load_state_dict(saved)
+    x.grad, before = 0.5, x.data
+    with pytest.raises(OverflowError, match=r"parameter 0 has taken 2\*\*63 - 1 steps"):
+        opt.step()
+    assert opt.state_dict() == saved and x.data == before
+
+
 def test_a_second_moment_made_negative_by_hand_is_named_at_the_step() -> None:
     x = Value(START)
     opt = RMSprop([x], lr=0.01)
