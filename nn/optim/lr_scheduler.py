@@ -188,7 +188,8 @@ class LRScheduler:
             ValueError: if a group's lr is not a finite number >= 0 (set by hand since),
                 the optimizer has gained or lost param groups, or the schedule is over
                 (OneCycleLR); nothing is changed.
-            OverflowError: if an lr would become infinite; nothing is changed.
+            OverflowError: if an lr would become infinite, or ``last_epoch`` pass
+                2**63 - 1; nothing is changed.
         """
         self._step(initial=False)
 
@@ -209,7 +210,7 @@ class LRScheduler:
             )
 
     def _step(self, initial: bool) -> None:
-        epoch = self.last_epoch + 1
+        epoch = _next_epoch(self)
         self.check_groups()
         kind = type(self).__name__
         updates = self._updates(epoch, initial)
@@ -293,6 +294,16 @@ class LRScheduler:
     def __repr__(self) -> str:
         settings = ", ".join(f"{k}={_plain(getattr(self, k))!r}" for k in self.saved)
         return f"{type(self).__name__}({settings}, last_epoch={self.last_epoch})"
+
+
+def _next_epoch(scheduler: LRScheduler) -> int:
+    """``last_epoch + 1``, or OverflowError past 2**63 - 1 (which load_state_dict refuses)."""
+    if scheduler.last_epoch >= MAX_STEP:
+        raise OverflowError(
+            f"{type(scheduler).__name__} is at epoch 2**63 - 1, the last one a state dict "
+            "holds: it cannot step again; nothing was changed"
+        )
+    return scheduler.last_epoch + 1
 
 
 def _plain(value: object) -> object:
@@ -1090,6 +1101,7 @@ class ReduceLROnPlateau(LRScheduler):
                 best could not be saved in a JSON state dict), or a group's lr that is
                 not a finite number >= 0; nothing is changed.
             TypeError: for a metric that is not a number.
+            OverflowError: if ``last_epoch`` would pass 2**63 - 1; nothing is changed.
         """
         given: object = metrics.data if isinstance(metrics, Value) else metrics
         if isinstance(given, bool) or not isinstance(given, numbers.Real):
@@ -1111,7 +1123,7 @@ class ReduceLROnPlateau(LRScheduler):
         if len(min_lrs) != groups:
             assert self.default_min_lr is not None  # else check_groups() raised
             min_lrs = [self.default_min_lr] * groups
-        epoch = self.last_epoch + 1
+        epoch = _next_epoch(self)
         best, bad, cooldown_counter = self.best, self.num_bad_epochs, self.cooldown_counter
         if self.is_better(current, best):
             best, bad = current, 0

@@ -161,6 +161,18 @@ def test_an_lr_that_would_overflow_is_refused() -> None:
     assert opt.param_groups[0]["lr"] == 1e300 and scheduler.last_epoch == 3
 
 
+@pytest.mark.parametrize("kind", ["StepLR", "ReduceLROnPlateau"])
+def test_a_step_past_the_largest_epoch_is_refused(kind: str) -> None:
+    """It stored last_epoch 2**63, which load_state_dict then refused."""
+    scheduler = SCHEDULERS[kind](sgd(groups=2))
+    saved = scheduler.state_dict()
+    saved["last_epoch"] = 2**63 - 1
+    scheduler.load_state_dict(saved)
+    with pytest.raises(OverflowError, match=r"at epoch 2\*\*63 - 1, the last one"):
+        advance(scheduler, 1)
+    assert scheduler.state_dict() == saved
+
+
 def test_get_last_lr_is_a_copy() -> None:
     scheduler = StepLR(sgd(groups=2), step_size=1)
     scheduler.get_last_lr().append(5.0)
