@@ -191,7 +191,25 @@ def _reduce(
             f"{loss}: the weights of the targets sum to {denominator!r}, so their weighted "
             "mean is undefined; give a positive weight somewhere, or use reduction='sum'"
         )
+    if math.isinf(denominator):  # each weight finite, their sum not: the mean would be 0
+        raise OverflowError(
+            f"{loss}: the weights sum to more than a float holds, so their weighted mean "
+            "would come out as 0; scale the weights down"
+        )
     return autograd.sum(terms) / denominator
+
+
+def _weight_sum(weights: list[float], loss: str) -> float:
+    """The exact sum of finite ``weights``, or OverflowError if no float holds it."""
+    try:
+        total = math.fsum(weights)
+    except OverflowError:  # fsum's own message ("intermediate overflow") names nothing
+        total = math.inf
+    if math.isinf(total):
+        raise OverflowError(
+            f"{loss}: the weights sum to more than a float holds; scale the weights down"
+        )
+    return total
 
 
 def _weights(
@@ -309,7 +327,7 @@ def mse_loss(
         return _reduce(terms, how, "mse_loss", shape)
     w = _weights(weight, shape, len(p), "mse_loss", "weight")
     terms = [term * wi for term, wi in zip(terms, w, strict=True)]
-    return _reduce(terms, how, "mse_loss", shape, math.fsum(w))
+    return _reduce(terms, how, "mse_loss", shape, _weight_sum(w, "mse_loss"))
 
 
 def _clamped_log(x: float) -> float:
@@ -694,7 +712,7 @@ def cross_entropy(
             spread = (
                 n_classes * lse - autograd.sum(logits)
                 if w is None
-                else math.fsum(w) * lse - autograd.dot(w, logits)
+                else _weight_sum(w, "cross_entropy") * lse - autograd.dot(w, logits)
             )
             term = (1.0 - smoothing) * term + (smoothing / n_classes) * spread
         terms.append(term)

@@ -135,6 +135,21 @@ def test_label_smoothing_of_one_is_uniform_targets() -> None:
         (lambda: nn.cross_entropy([[1.0, 2.0]], [0], ignore_index=1.5), TypeError, "an int"),
         (lambda: nn.cross_entropy([[1.0, 2.0]], [-100], weight=[0.0, 1.0]), ValueError, "ignore"),
         (lambda: nn.cross_entropy([[1.0, 2.0]], [0], weight=[0.0, 1.0]), ValueError, "sum to"),
+        (
+            lambda: nn.cross_entropy([[1.0, 2.0]] * 2, [1, 1], weight=[1.0, 1e308]),
+            OverflowError,
+            "sum to more than a float holds",  # the weighted mean came out as 0.0
+        ),
+        (
+            lambda: nn.mse_loss([1e-3, 1e-3], [0.0, 0.0], weight=[1e308, 1e308]),
+            OverflowError,
+            "mse_loss: the weights sum to more than a float holds",  # was fsum's own message
+        ),
+        (
+            lambda: nn.cross_entropy([[1.0, 2.0]], [1], weight=[1e308, 1e308], label_smoothing=0.1),
+            OverflowError,
+            "cross_entropy: the weights sum to more than a float holds",
+        ),
         (lambda: nn.mse_loss([1.0], [1.0], "sum"), TypeError, "reduction='sum'"),
         (lambda: nn.binary_cross_entropy([0.5], [1.0], "sum"), TypeError, "reduction='sum'"),
         (lambda: nn.mse_loss([1.0], [1.0], reduce=1), TypeError, "reduce must be None"),
