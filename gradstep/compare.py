@@ -18,7 +18,8 @@ then one of 32), while ``hidden=8,16`` is two runs of one layer each.
 Each value is read by ``train``'s own option (its type, choices and bounds, and its
 messages), and every run is checked as ``train`` checks one, all before the first epoch:
 an unknown option, a bad value, a value given twice, too many runs
-(:data:`~gradstep.limits.MAX_COMPARE_RUNS`), runs too long together
+(:data:`~gradstep.limits.MAX_COMPARE_RUNS`), runs that take different numbers of steps
+per epoch (their frames could not share one timeline), runs too long together
 (:data:`~gradstep.limits.MAX_WORK` bounds all of them) or an output folder that cannot
 be written is one line and exit status 2, and nothing is trained.
 """
@@ -49,6 +50,7 @@ from gradstep.training import (
     check_size,
     check_training_options,
     make_data,
+    steps_per_epoch,
     train_run,
     write_training_player,
 )
@@ -205,7 +207,8 @@ def _record_options(runs: list[argparse.Namespace], outputs: int) -> Any:
 
 
 def _check_runs(runs: list[argparse.Namespace], names: list[str], data: Data) -> None:
-    """Check every run as ``train`` checks one, and their total work (a few minutes)."""
+    """Check every run as ``train`` checks one, that they take the same steps per epoch
+    (one timeline), and their total work (a few minutes)."""
     works = []
     for run, name in zip(runs, names, strict=True):
         try:
@@ -215,6 +218,21 @@ def _check_runs(runs: list[argparse.Namespace], names: list[str], data: Data) ->
             raise UsageError(f"run {shown(name)}: {error}") from None
         size = network_size(2, run.hidden, data.outputs, batchnorm=run.batchnorm)
         works.append(run.epochs * run.samples * size)
+    # The player's runs share one timeline of frames at (epoch, step): a run with more
+    # batches per epoch (a smaller --batch-size, or no BatchNorm to skip a last batch of
+    # one row) would be recorded at other steps, and the player would refuse it after
+    # all the training.
+    rows = len(data.X_train)
+    steps = [steps_per_epoch(run, rows) for run in runs]
+    if len(set(steps)) > 1:
+        first = steps.index(steps[0])
+        other = next(i for i, n in enumerate(steps) if n != steps[0])
+        raise UsageError(
+            f"run {shown(names[first])} takes {steps[first]} steps per epoch, run "
+            f"{shown(names[other])} {steps[other]} ({rows} training rows); runs played on "
+            "one timeline must take the same number: choose batch sizes that split the rows "
+            "into as many batches"
+        )
     if sum(works) > MAX_WORK:
         raise UsageError(
             f"these {len(runs)} runs are too long together for a scalar engine: "

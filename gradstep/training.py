@@ -216,6 +216,28 @@ def _epoch_printer(epochs: int) -> Any:
     return print_epoch
 
 
+def drops_last_batch(args: argparse.Namespace, rows: int) -> bool:
+    """Whether training on ``rows`` rows skips each epoch's last batch.
+
+    BatchNorm1d cannot train on a batch of one row: when the shuffled rows would leave
+    exactly one for the last batch, it is skipped (a different row each epoch).
+    ``--batch-size 1`` is refused with ``--batchnorm`` and there are at least 2 training
+    rows, so no epoch is left empty.
+    """
+    return bool(args.batchnorm) and rows > args.batch_size and rows % args.batch_size == 1
+
+
+def steps_per_epoch(args: argparse.Namespace, rows: int) -> int:
+    """The optimizer steps of one epoch over ``rows`` training rows: one per batch.
+
+    Example:
+        >>> steps_per_epoch(argparse.Namespace(batch_size=8, batchnorm=False), 15)
+        2
+    """
+    full, rest = divmod(rows, int(args.batch_size))
+    return full + (1 if rest and not drops_last_batch(args, rows) else 0)
+
+
 def _fit(args: argparse.Namespace, model: Any, X: Any, y: Any, **options: Any) -> Any:
     """``nn.fit`` with what the settings provoke turned into one-line errors.
 
@@ -225,10 +247,6 @@ def _fit(args: argparse.Namespace, model: Any, X: Any, y: Any, **options: Any) -
     """
     import nn
 
-    # BatchNorm1d cannot train on a batch of one row: when the shuffled rows would leave
-    # exactly one for the last batch, skip it (a different row each epoch). --batch-size
-    # 1 is refused and there are at least 2 training rows, so no epoch is left empty.
-    one_row_last = len(X) > args.batch_size and len(X) % args.batch_size == 1
     try:
         with warnings.catch_warnings():
             # A recorded run that diverges warns and returns (nn.fit's record=True): the
@@ -239,7 +257,7 @@ def _fit(args: argparse.Namespace, model: Any, X: Any, y: Any, **options: Any) -
                 X,
                 y,
                 batch_size=args.batch_size,
-                drop_last=args.batchnorm and one_row_last,
+                drop_last=drops_last_batch(args, len(X)),
                 on_epoch_end=None if args.quiet else _epoch_printer(args.epochs),
                 progress=not args.no_progress,
                 **options,

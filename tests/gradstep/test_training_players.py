@@ -328,6 +328,13 @@ def numbers(data: Any) -> list[float]:
         ("hidden=64,64/64,63", ["--samples", "200", "--epochs", "150"],
          r"these 2 runs are too long together .* the limit for all of them is 300,000,000"),
         ("lr=0.1,0.2", ["--vary", "hidden=1,2"], r"--vary is given 2 times"),
+        # 15 training rows: 2 steps an epoch in batches of 8, 1 in a batch of 16; the
+        # player's runs share one timeline of (epoch, step) frames.
+        ("batch-size=8,16", [], r"run 'batch-size=8' takes 2 steps per epoch, run "
+                                r"'batch-size=16' 1 \(15 training rows\); .* same number"),
+        # BatchNorm skips a last batch of one row: 14 + 1 rows are 1 step, not 2.
+        ("batchnorm=off,on", ["--batch-size", "14"], r"run 'batchnorm=off' takes 2 steps "
+                                                     r"per epoch, run 'batchnorm=on' 1"),
     ],
 )  # fmt: skip
 def test_bad_vary_is_one_line_and_exit_status_2_before_any_training(
