@@ -20,7 +20,8 @@ messages), and every run is checked as ``train`` checks one, all before the firs
 an unknown option, a bad value, a value given twice, too many runs
 (:data:`~gradstep.limits.MAX_COMPARE_RUNS`), runs that take different numbers of steps
 per epoch (their frames could not share one timeline), runs too long together
-(:data:`~gradstep.limits.MAX_WORK` bounds all of them) or an output folder that cannot
+(:data:`~gradstep.limits.MAX_WORK` bounds all of them), recordings too big together
+(:data:`~gradstep.limits.COMPARE_RECORDED_VALUES`) or an output folder that cannot
 be written is one line and exit status 2, and nothing is trained.
 """
 
@@ -186,6 +187,10 @@ def _record_options(runs: list[argparse.Namespace], outputs: int) -> Any:
     cap of the biggest one, within its share of
     :data:`~gradstep.limits.COMPARE_RECORDED_VALUES`, and the heatmap grid of the
     biggest one (:func:`~gradstep.limits.record_grid_size`).
+
+    Raises:
+        UsageError: if even 2 frames a run (the fewest ``nn.fit`` keeps) of the biggest
+            network would hold more than :data:`~gradstep.limits.COMPARE_RECORDED_VALUES`.
     """
     import nn
 
@@ -201,6 +206,15 @@ def _record_options(runs: list[argparse.Namespace], outputs: int) -> Any:
         for run in runs
     )
     frames = compare_frames(biggest, len(runs))
+    # nn.fit keeps at least 2 frames (the first and the last), whatever the bound: so a
+    # network this big, this many times, cannot be recorded within it.
+    most = frames * biggest * len(runs)
+    if most > COMPARE_RECORDED_VALUES:
+        raise UsageError(
+            f"the recordings of these {len(runs)} runs would hold up to {most:,} numbers "
+            f"({frames} frames each of up to {biggest:,}); the limit for all of them is "
+            f"{COMPARE_RECORDED_VALUES:,} (about 200 MB): use a smaller --hidden or fewer values"
+        )
     # recorded_values_per_frame is an upper bound, so frames × a run's real frame size
     # stays within max_values, and the frame cap, the same for all, decides the stride.
     return nn.RecordOptions(grid_size=grid, max_frames=frames, max_values=COMPARE_RECORDED_VALUES)
@@ -273,8 +287,8 @@ def run_compare(args: argparse.Namespace) -> int:
         runs.append(run_args)
     data = make_data(args)
     _check_runs(runs, variation.names, data)
-    folder = output_folder(args.out, files=[COMPARE_FILE])
     record = _record_options(runs, data.outputs)
+    folder = output_folder(args.out, files=[COMPARE_FILE])
     done = []
     for number, (run_args, name) in enumerate(zip(runs, variation.names, strict=True), 1):
         if number > 1:

@@ -328,6 +328,12 @@ def numbers(data: Any) -> list[float]:
         ("hidden=64,64/64,63", ["--samples", "200", "--epochs", "150"],
          r"these 2 runs are too long together .* the limit for all of them is 300,000,000"),
         ("lr=0.1,0.2", ["--vary", "hidden=1,2"], r"--vary is given 2 times"),
+        # Each run keeps at least 2 frames (the first and the last): 3 runs of 2 frames
+        # of a network this big hold more than the recordings' bound, however few epochs.
+        ("lr=0.1,0.2,0.3", ["--hidden", ",".join(["256"] * 8), "--batchnorm", "--samples",
+                            "10", "--epochs", "1"],
+         r"the recordings of these 3 runs would hold up to 6,498,156 numbers \(2 frames "
+         r"each of up to 1,083,026\); the limit for all of them is 6,000,000"),
         # 15 training rows: 2 steps an epoch in batches of 8, 1 in a batch of 16; the
         # player's runs share one timeline of (epoch, step) frames.
         ("batch-size=8,16", [], r"run 'batch-size=8' takes 2 steps per epoch, run "
