@@ -273,7 +273,7 @@ def run_compare(args: argparse.Namespace) -> int:
     each run's options and size, their total size, the output folder. A run that
     diverges does not stop the others: the player is written with all of them (it
     marks where that run stopped), and the command then ends as ``train`` does for a
-    diverged run (one line, exit status 1).
+    diverged run (one line, exit status 1), naming every run that diverged.
     """
     if len(args.vary) > 1:
         raise UsageError(
@@ -301,10 +301,15 @@ def run_compare(args: argparse.Namespace) -> int:
         variation.names,
         title=f"{variation.option}: " + " vs ".join(variation.typed),
     )
+    failed: list[tuple[str, RunFailedError]] = []
     for run_args, run, name in zip(runs, done, variation.names, strict=True):
         try:
             check_run(run_args, run, player=path)
         except RunFailedError as error:
-            raise RunFailedError(f"run {shown(name)}: {error}") from None
+            failed.append((name, error))
+    if failed:
+        (name, error), others = failed[0], [shown(other) for other, _ in failed[1:]]
+        also = f" (diverged too: {', '.join(others)})" if others else ""
+        raise RunFailedError(f"run {shown(name)}{also}: {error}")
     _summary(variation.names, done, path)
     return 0

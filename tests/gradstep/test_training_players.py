@@ -252,6 +252,19 @@ def test_compare_hidden_widths_are_separated_by_slashes(
     assert compare.split_values("8,16") == ["8", "16"]  # no slash: commas separate runs
 
 
+def test_compare_varies_batch_sizes_that_take_as_many_steps_per_epoch(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """15 training rows: batches of 8 and of 10 are 2 steps an epoch each, and with
+    BatchNorm batches of 7 are too (the last batch, of one row, is skipped)."""
+    for sizes, extra in (("8,10", []), ("7,8", ["--batchnorm"])):
+        status, _, err = main(capsys, "compare", "--vary", f"batch-size={sizes}", *SMALL, *extra,
+                              "--epochs", "2", "--out", str(tmp_path))  # fmt: skip
+        assert status == 0, err
+        runs = payload(tmp_path / "compare.html")["runs"]
+        assert [run["frames"] for run in runs] == [3, 3]
+
+
 def test_compared_runs_of_very_different_sizes_keep_the_same_frames(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -390,6 +403,20 @@ def test_a_diverged_compared_run_is_in_the_player_and_fails_the_command(
     assert fine["diverged"] is None and fine["frames"] == 5
     assert diverged["diverged"]["epoch"] == 3 and diverged["frames"] == 3
     assert "run 2/2: lr=1e60" in out  # the run after the diverged one was trained too
+
+
+def test_every_diverged_compared_run_is_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, _, err = main(capsys, "compare", "--vary", "lr=0.1,1e300,1e250", "--optimizer",
+                          "sgd", *SMALL, "--epochs", "2", "--out", str(tmp_path))  # fmt: skip
+    assert status == 1
+    assert one_error_line(err).startswith(
+        "gradstep compare: run 'lr=1e300' (diverged too: 'lr=1e250'): training diverged ("
+    )
+    assert [run["diverged"] is None for run in payload(tmp_path / "compare.html")["runs"]] == [
+        True, False, False,
+    ]  # fmt: skip
 
 
 def test_every_option_compare_can_vary_is_a_train_option_and_in_its_help(
