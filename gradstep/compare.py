@@ -308,8 +308,9 @@ def run_compare(args: argparse.Namespace) -> int:
         except RunFailedError as error:
             failed.append((name, error))
     if failed:
-        (name, error), others = failed[0], [shown(other) for other, _ in failed[1:]]
+        first, reason = failed[0]
+        others = [shown(other) for other, _ in failed[1:]]
         also = f" (diverged too: {', '.join(others)})" if others else ""
-        raise RunFailedError(f"run {shown(name)}{also}: {error}")
+        raise RunFailedError(f"run {shown(first)}{also}: {reason}")
     _summary(variation.names, done, path)
     return 0
