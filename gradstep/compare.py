@@ -77,7 +77,8 @@ class Variation:
     option: str
     """The option, as on the command line without ``--`` (``batch-size``)."""
     typed: list[str]
-    """One value per run, as typed (``relu``)."""
+    """One value per run, as typed (``relu``), any run of whitespace in it (a newline,
+    a tab) written as one space."""
     values: list[Any]
     """One value per run, as ``train``'s option reads it (``[16, 16]`` for hidden)."""
 
@@ -169,7 +170,9 @@ def read_variation(text: str) -> Variation:
                 f"--vary {shown(text)} gives the same value twice: "
                 f"{shown(pieces[values.index(value)])} and {shown(piece)}{hint}"
             )
-        typed.append(piece)
+        # int() and float() read any whitespace around a number ("3,\n2" is 3 and 2):
+        # the name, printed and shown in the player, keeps one plain space for it.
+        typed.append(" ".join(piece.split()))
         values.append(value)
     if len(values) < 2:
         raise UsageError(

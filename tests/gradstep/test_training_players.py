@@ -265,6 +265,22 @@ def test_compare_varies_batch_sizes_that_take_as_many_steps_per_epoch(
         assert [run["frames"] for run in runs] == [3, 3]
 
 
+@pytest.mark.parametrize("space", ["\n", "\r", "\x0b", "\x85", "\u2028", "\t \t"])
+def test_a_run_name_holds_no_line_break_or_control_whitespace(
+    space: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """int() reads "3,\n2" as widths 3 and 2 (any whitespace around a number), so the
+    value is accepted; its name, printed and shown in the player, must stay on one line."""
+    status, out, err = main(capsys, "compare", "--vary", f"hidden=3,{space}2/5", *SMALL,
+                            "--epochs", "1", "--out", str(tmp_path))  # fmt: skip
+    assert status == 0, err
+    runs = payload(tmp_path / "compare.html")["runs"]
+    assert [run["name"] for run in runs] == ["hidden=3, 2", "hidden=5"]
+    assert "run 1/2: hidden=3, 2\n" in out
+    assert re.search(r"^hidden=3, 2 +\d+\.\d% +\d+\.\d%$", out, re.M)
+    assert all(c.isprintable() for line in out.splitlines() for c in line)
+
+
 def test_compared_runs_of_very_different_sizes_keep_the_same_frames(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
