@@ -125,10 +125,15 @@ def output_path(path: str, *, suffixes: Collection[str], option: str) -> Path:
         The path to write: for a symbolic link, the file it points to.
 
     Raises:
-        UsageError: for another suffix, or a path that cannot be written (see
-            :func:`_unwritable`).
+        UsageError: for another suffix, a name that is a suffix alone (``.html``), or
+            a path that cannot be written (see :func:`_unwritable`).
     """
     given = Path(path)
+    if given.name.lower() in suffixes:  # ".html": pathlib sees a hidden file, no suffix
+        raise UsageError(
+            f"{option} {shown(path)}: a suffix alone is no file name: give one such as "
+            f"p{given.name}"
+        )
     if given.suffix.lower() not in suffixes:
         accepted = ", ".join(sorted(suffixes))
         raise UsageError(

@@ -162,6 +162,12 @@ def test_a_big_network_is_recorded_on_a_coarser_grid(
     [
         ("missing/p.html", r"--player 'missing/p.html': cannot write: the folder 'missing'"),
         ("p.htm", r"--player 'p.htm': the file name must end in .html"),
+        # Python reads ".html" as a hidden file with no suffix: say what is missing.
+        (
+            ".html",
+            r"--player '.html': a suffix alone is no file name: give one such as "
+            r"p.html$",
+        ),
     ],
 )
 def test_a_bad_player_path_is_refused_before_training(
