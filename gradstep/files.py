@@ -97,6 +97,16 @@ def output_folder(path: str, *, files: Collection[str] = (), option: str = "--ou
     if not path:
         raise UsageError(f"{option} is empty: give a folder (. for the current one)")
     folder = Path(path)
+    # mkdir says "File exists" for both, as if the folder were there: say what is.
+    why = None
+    with contextlib.suppress(OSError):  # a folder we may not look into: mkdir says so
+        if folder.is_symlink() and not folder.exists():
+            target = shown(os.readlink(folder))
+            why = f"it is a broken symbolic link (to {target}: missing, or a loop)"
+        elif folder.exists() and not folder.is_dir():
+            why = "it exists and is not a folder"
+    if why is not None:
+        raise UsageError(f"{option} {shown(path)}: {why}")
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:

@@ -410,6 +410,24 @@ def test_compare_refuses_an_output_folder_it_cannot_make_before_training(
     assert "training" not in out
 
 
+def test_an_out_that_is_a_file_or_a_broken_link_is_named_as_such(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both made mkdir say "File exists", which reads as if the folder were fine."""
+    monkeypatch.chdir(tmp_path)
+    Path("a-file").write_text("not a folder")
+    Path("broken").symlink_to("nowhere")
+    for out, why in (
+        ("a-file", "it exists and is not a folder"),
+        ("broken", "it is a broken symbolic link (to 'nowhere': missing, or a loop)"),
+    ):
+        status, out_text, err = main(capsys, "compare", "--vary", "lr=0.1,0.2", *SMALL,
+                                     "--out", out)  # fmt: skip
+        assert status == 2 and "training" not in out_text
+        assert one_error_line(err) == f"gradstep compare: error: --out '{out}': {why}"
+    assert not Path("nowhere").exists()
+
+
 def test_a_diverged_compared_run_is_in_the_player_and_fails_the_command(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
