@@ -392,6 +392,19 @@ def test_bad_vary_is_one_line_and_exit_status_2_before_any_training(
     assert "training" not in out and not out_dir.exists()
 
 
+@pytest.mark.parametrize("option", ["--player", "--save"])
+def test_a_train_option_compare_does_not_take_is_refused_by_compare(
+    option: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:  # argparse's errors exit, as on the shell
+        cli.main(["compare", "--vary", "lr=0.1,0.2", option, "x", *SMALL, "--out", str(tmp_path)])
+    assert exited.value.code == 2
+    assert one_error_line(capsys.readouterr().err) == (
+        f"gradstep compare: error: unrecognized arguments: {option} x "
+        "(see 'gradstep compare --help')"
+    )
+
+
 def test_compare_refuses_an_output_folder_it_cannot_make_before_training(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
