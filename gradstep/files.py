@@ -22,7 +22,7 @@ import os
 import secrets
 import stat
 import sys
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 
 from gradstep.errors import RunFailedError, UsageError, shown
@@ -119,7 +119,33 @@ def output_folder(path: str, *, files: Collection[str] = (), option: str = "--ou
         why = _unwritable(folder / name)
         if why is not None:
             raise UsageError(f"{option} {shown(path)}: cannot write {shown(name)} in it: {why}")
+    check_distinct({f"{shown(name)} in {option}": folder / name for name in files})
     return folder
+
+
+def check_distinct(outputs: Mapping[str, Path]) -> None:
+    """Refuse two outputs that are one file, before any work is done.
+
+    A symbolic link is written through (``training.html`` linked to ``backprop.html``),
+    so two outputs can name the same file: the one written second would silently
+    replace the first.
+
+    Args:
+        outputs: each output's path, by how a message names it (``--player 'p.html'``,
+            ``'loss.png' in --out``).
+
+    Raises:
+        UsageError: naming both outputs and the file they share.
+    """
+    seen: dict[str, str] = {}
+    for what, path in outputs.items():
+        real = os.path.realpath(path)
+        if real in seen:
+            raise UsageError(
+                f"{seen[real]} and {what} are the same file, {shown(real)} (through a "
+                "symbolic link): one would overwrite the other"
+            )
+        seen[real] = what
 
 
 def output_path(path: str, *, suffixes: Collection[str], option: str) -> Path:

@@ -33,7 +33,7 @@ from typing import Any
 
 from gradstep.drawing import write_player
 from gradstep.errors import RunFailedError, UsageError, one_line, shown
-from gradstep.files import output_folder, output_path, write_atomic
+from gradstep.files import check_distinct, output_folder, output_path, write_atomic
 from gradstep.limits import (
     MAX_ROWS_AT_ONCE_WORK,
     MAX_WORK,
@@ -523,13 +523,21 @@ def run_train(args: argparse.Namespace) -> int:
     (and with ``--save`` a checkpoint, with ``--player`` the run's training player).
 
     Everything is checked before the first epoch: the options together, the output
-    files (:data:`TRAIN_OUTPUTS`), the size of the run; the output folder is made last,
+    files (:data:`TRAIN_OUTPUTS`; no two of them, plots included, one file through a
+    symbolic link), the size of the run; the output folder is made last,
     so that a refused run leaves nothing behind.
     """
     check_training_options(args)
     paths = check_outputs(args, TRAIN_OUTPUTS)
     data = make_data(args)
     check_size(args, data.outputs)
+    options = {entry.dest: entry.option for entry in TRAIN_OUTPUTS}
+    check_distinct(
+        {
+            **{f"{options[dest]} {shown(getattr(args, dest))}": p for dest, p in paths.items()},
+            **{f"{shown(name)} in --out": Path(args.out) / name for name in PLOT_FILES.values()},
+        }
+    )
     folder = output_folder(args.out, files=PLOT_FILES.values())
     run = train_and_plot(args, data, folder, player=paths.get("player"))
     extra: dict[str, Path] = {}

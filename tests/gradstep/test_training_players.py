@@ -188,7 +188,37 @@ def test_a_bad_player_path_is_refused_before_training(
     assert "training" not in out and not (tmp_path / "out").exists()
 
 
+def test_a_player_linked_to_another_output_is_refused_before_training(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A symbolic link is written through: the player, then the plot, would land in one
+    file, and the plot would silently replace the player."""
+    monkeypatch.chdir(tmp_path)
+    Path("out").mkdir()
+    Path("p.html").symlink_to("out/loss.png")
+    status, out, err = main(capsys, "train", *SMALL, "--epochs", "500", "--out", "out",
+                            "--player", "p.html")  # fmt: skip
+    assert status == 2 and "training" not in out
+    real = tmp_path.resolve() / "out" / "loss.png"
+    assert one_error_line(err) == (
+        f"gradstep train: error: --player 'p.html' and 'loss.png' in --out are the same file, "
+        f"'{real}' (through a symbolic link): one would overwrite the other"
+    )
+    assert list(Path("out").iterdir()) == []
+
+
 # -- demo ----------------------------------------------------------------------------------
+
+
+def test_demo_refuses_two_of_its_files_linked_to_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "training.html").symlink_to("backprop.html")
+    status, out, err = main(capsys, "demo", "--out", str(tmp_path), "--quiet", "--no-progress")
+    assert status == 2 and "training" not in out
+    assert "'backprop.html' in --out and 'training.html' in --out are the same file" in (
+        one_error_line(err)
+    )
 
 
 def test_demo_writes_its_training_player_and_60_epochs_fit_in_3_mb(
