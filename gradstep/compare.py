@@ -163,7 +163,7 @@ def read_variation(text: str) -> Variation:
             value = getattr(parsed, option.replace("-", "_"))
         if value in values:
             hint = ""
-            if option == "hidden":
+            if option == "hidden" and "/" not in values_text:  # commas taken for runs
                 hint = " (to vary the widths of several layers, separate the runs with /: "
                 hint += "hidden=16,16/32)"
             raise UsageError(

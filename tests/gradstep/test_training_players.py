@@ -382,6 +382,8 @@ def numbers(data: Any) -> list[float]:
         ("optimizer=adam,Adam", [], r"--vary optimizer=Adam: invalid choice: 'Adam'"),
         ("batchnorm=off,yes", [], r"--vary batchnorm=yes: expected one of off, on$"),
         ("hidden=16,16", [], r"gives the same value twice: '16' and '16' \(to vary the widths"),
+        # Already separated by /: the hint about / would be beside the point.
+        ("hidden=16,16/16, 16", [], r"gives the same value twice: '16,16' and '16, 16'$"),
         ("hidden=8/300", [], r"--vary hidden=300: a layer is at most 256 wide, got 300$"),
         ("lr=0.1", [], r"one value; compare needs 2 to 8"),
         ("lr=0.1,,0.2", [], r"an empty value"),
