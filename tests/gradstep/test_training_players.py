@@ -199,11 +199,11 @@ def test_a_player_linked_to_another_output_is_refused_before_training(
     status, out, err = main(capsys, "train", *SMALL, "--epochs", "500", "--out", "out",
                             "--player", "p.html")  # fmt: skip
     assert status == 2 and "training" not in out
-    real = tmp_path.resolve() / "out" / "loss.png"
-    assert one_error_line(err) == (
-        f"gradstep train: error: --player 'p.html' and 'loss.png' in --out are the same file, "
-        f"'{real}' (through a symbolic link): one would overwrite the other"
+    line = one_error_line(err)  # the file's full path is cut if long: check both ends
+    assert line.startswith(
+        "gradstep train: error: --player 'p.html' and 'loss.png' in --out are the same file, '"
     )
+    assert line.endswith(" (through a symbolic link): one would overwrite the other")
     assert list(Path("out").iterdir()) == []
 
 
