@@ -540,6 +540,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _command_parser(parser: argparse.ArgumentParser, command: str) -> argparse.ArgumentParser:
+    """The parser of one subcommand (``compare``), or the whole program's if none."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            found: argparse.ArgumentParser = action.choices.get(command, parser)
+            return found
+    return parser
+
+
 def _graphviz_missing(error: BaseException) -> bool:
     """Whether ``error`` is viz's GraphvizNotFoundError (viz is only imported if it ran)."""
     graph = sys.modules.get("viz.graph")
@@ -601,8 +610,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         check_arguments(arguments)
         parser = build_parser()
         args, unknown = parser.parse_known_args(arguments)
-        if unknown:
-            parser.error(f"unrecognized arguments: {shown(' '.join(unknown), quote=False)}")
+        if unknown:  # the command's own parser: its name in the line, its --help
+            _command_parser(parser, args.command).error(
+                f"unrecognized arguments: {shown(' '.join(unknown), quote=False)}"
+            )
         name = f"gradstep {args.command}"
         if args.command != "doctor":  # the doctor must run whatever is broken
             check_libraries()

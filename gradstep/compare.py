@@ -18,8 +18,10 @@ then one of 32), while ``hidden=8,16`` is two runs of one layer each.
 Each value is read by ``train``'s own option (its type, choices and bounds, and its
 messages), and every run is checked as ``train`` checks one, all before the first epoch:
 an unknown option, a bad value, a value given twice, too many runs
-(:data:`~gradstep.limits.MAX_COMPARE_RUNS`), runs too long together
-(:data:`~gradstep.limits.MAX_WORK` bounds all of them) or an output folder that cannot
+(:data:`~gradstep.limits.MAX_COMPARE_RUNS`), runs that take different numbers of steps
+per epoch (their frames could not share one timeline), runs too long together
+(:data:`~gradstep.limits.MAX_WORK` bounds all of them), recordings too big together
+(:data:`~gradstep.limits.COMPARE_RECORDED_VALUES`) or an output folder that cannot
 be written is one line and exit status 2, and nothing is trained.
 """
 
@@ -49,6 +51,7 @@ from gradstep.training import (
     check_size,
     check_training_options,
     make_data,
+    steps_per_epoch,
     train_run,
     write_training_player,
 )
@@ -74,7 +77,8 @@ class Variation:
     option: str
     """The option, as on the command line without ``--`` (``batch-size``)."""
     typed: list[str]
-    """One value per run, as typed (``relu``)."""
+    """One value per run, as typed (``relu``), any run of whitespace in it (a newline,
+    a tab) written as one space."""
     values: list[Any]
     """One value per run, as ``train``'s option reads it (``[16, 16]`` for hidden)."""
 
@@ -159,14 +163,16 @@ def read_variation(text: str) -> Variation:
             value = getattr(parsed, option.replace("-", "_"))
         if value in values:
             hint = ""
-            if option == "hidden":
+            if option == "hidden" and "/" not in values_text:  # commas taken for runs
                 hint = " (to vary the widths of several layers, separate the runs with /: "
                 hint += "hidden=16,16/32)"
             raise UsageError(
                 f"--vary {shown(text)} gives the same value twice: "
                 f"{shown(pieces[values.index(value)])} and {shown(piece)}{hint}"
             )
-        typed.append(piece)
+        # int() and float() read any whitespace around a number ("3,\n2" is 3 and 2):
+        # the name, printed and shown in the player, keeps one plain space for it.
+        typed.append(" ".join(piece.split()))
         values.append(value)
     if len(values) < 2:
         raise UsageError(
@@ -184,6 +190,10 @@ def _record_options(runs: list[argparse.Namespace], outputs: int) -> Any:
     cap of the biggest one, within its share of
     :data:`~gradstep.limits.COMPARE_RECORDED_VALUES`, and the heatmap grid of the
     biggest one (:func:`~gradstep.limits.record_grid_size`).
+
+    Raises:
+        UsageError: if even 2 frames a run (the fewest ``nn.fit`` keeps) of the biggest
+            network would hold more than :data:`~gradstep.limits.COMPARE_RECORDED_VALUES`.
     """
     import nn
 
@@ -199,13 +209,23 @@ def _record_options(runs: list[argparse.Namespace], outputs: int) -> Any:
         for run in runs
     )
     frames = compare_frames(biggest, len(runs))
+    # nn.fit keeps at least 2 frames (the first and the last), whatever the bound: so a
+    # network this big, this many times, cannot be recorded within it.
+    most = frames * biggest * len(runs)
+    if most > COMPARE_RECORDED_VALUES:
+        raise UsageError(
+            f"the recordings of these {len(runs)} runs would hold up to {most:,} numbers "
+            f"({frames} frames each of up to {biggest:,}); the limit for all of them is "
+            f"{COMPARE_RECORDED_VALUES:,} (about 200 MB): use a smaller --hidden or fewer values"
+        )
     # recorded_values_per_frame is an upper bound, so frames × a run's real frame size
     # stays within max_values, and the frame cap, the same for all, decides the stride.
     return nn.RecordOptions(grid_size=grid, max_frames=frames, max_values=COMPARE_RECORDED_VALUES)
 
 
 def _check_runs(runs: list[argparse.Namespace], names: list[str], data: Data) -> None:
-    """Check every run as ``train`` checks one, and their total work (a few minutes)."""
+    """Check every run as ``train`` checks one, that they take the same steps per epoch
+    (one timeline), and their total work (a few minutes)."""
     works = []
     for run, name in zip(runs, names, strict=True):
         try:
@@ -215,6 +235,21 @@ def _check_runs(runs: list[argparse.Namespace], names: list[str], data: Data) ->
             raise UsageError(f"run {shown(name)}: {error}") from None
         size = network_size(2, run.hidden, data.outputs, batchnorm=run.batchnorm)
         works.append(run.epochs * run.samples * size)
+    # The player's runs share one timeline of frames at (epoch, step): a run with more
+    # batches per epoch (a smaller --batch-size, or no BatchNorm to skip a last batch of
+    # one row) would be recorded at other steps, and the player would refuse it after
+    # all the training.
+    rows = len(data.X_train)
+    steps = [steps_per_epoch(run, rows) for run in runs]
+    if len(set(steps)) > 1:
+        first = steps.index(steps[0])
+        other = next(i for i, n in enumerate(steps) if n != steps[0])
+        raise UsageError(
+            f"run {shown(names[first])} takes {steps[first]} steps per epoch, run "
+            f"{shown(names[other])} {steps[other]} ({rows} training rows); runs played on "
+            "one timeline must take the same number: choose batch sizes that split the rows "
+            "into as many batches"
+        )
     if sum(works) > MAX_WORK:
         raise UsageError(
             f"these {len(runs)} runs are too long together for a scalar engine: "
@@ -241,7 +276,7 @@ def run_compare(args: argparse.Namespace) -> int:
     each run's options and size, their total size, the output folder. A run that
     diverges does not stop the others: the player is written with all of them (it
     marks where that run stopped), and the command then ends as ``train`` does for a
-    diverged run (one line, exit status 1).
+    diverged run (one line, exit status 1), naming every run that diverged.
     """
     if len(args.vary) > 1:
         raise UsageError(
@@ -255,8 +290,8 @@ def run_compare(args: argparse.Namespace) -> int:
         runs.append(run_args)
     data = make_data(args)
     _check_runs(runs, variation.names, data)
-    folder = output_folder(args.out, files=[COMPARE_FILE])
     record = _record_options(runs, data.outputs)
+    folder = output_folder(args.out, files=[COMPARE_FILE])
     done = []
     for number, (run_args, name) in enumerate(zip(runs, variation.names, strict=True), 1):
         if number > 1:
@@ -269,10 +304,16 @@ def run_compare(args: argparse.Namespace) -> int:
         variation.names,
         title=f"{variation.option}: " + " vs ".join(variation.typed),
     )
+    failed: list[tuple[str, RunFailedError]] = []
     for run_args, run, name in zip(runs, done, variation.names, strict=True):
         try:
             check_run(run_args, run, player=path)
         except RunFailedError as error:
-            raise RunFailedError(f"run {shown(name)}: {error}") from None
+            failed.append((name, error))
+    if failed:
+        first, reason = failed[0]
+        others = [shown(other) for other, _ in failed[1:]]
+        also = f" (diverged too: {', '.join(others)})" if others else ""
+        raise RunFailedError(f"run {shown(first)}{also}: {reason}")
     _summary(variation.names, done, path)
     return 0

@@ -22,7 +22,7 @@ import os
 import secrets
 import stat
 import sys
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 
 from gradstep.errors import RunFailedError, UsageError, shown
@@ -97,6 +97,16 @@ def output_folder(path: str, *, files: Collection[str] = (), option: str = "--ou
     if not path:
         raise UsageError(f"{option} is empty: give a folder (. for the current one)")
     folder = Path(path)
+    # mkdir says "File exists" for both, as if the folder were there: say what is.
+    why = None
+    with contextlib.suppress(OSError):  # a folder we may not look into: mkdir says so
+        if folder.is_symlink() and not folder.exists():
+            target = shown(os.readlink(folder))
+            why = f"it is a broken symbolic link (to {target}: missing, or a loop)"
+        elif folder.exists() and not folder.is_dir():
+            why = "it exists and is not a folder"
+    if why is not None:
+        raise UsageError(f"{option} {shown(path)}: {why}")
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
@@ -109,7 +119,33 @@ def output_folder(path: str, *, files: Collection[str] = (), option: str = "--ou
         why = _unwritable(folder / name)
         if why is not None:
             raise UsageError(f"{option} {shown(path)}: cannot write {shown(name)} in it: {why}")
+    check_distinct({f"{shown(name)} in {option}": folder / name for name in files})
     return folder
+
+
+def check_distinct(outputs: Mapping[str, Path]) -> None:
+    """Refuse two outputs that are one file, before any work is done.
+
+    A symbolic link is written through (``training.html`` linked to ``backprop.html``),
+    so two outputs can name the same file: the one written second would silently
+    replace the first.
+
+    Args:
+        outputs: each output's path, by how a message names it (``--player 'p.html'``,
+            ``'loss.png' in --out``).
+
+    Raises:
+        UsageError: naming both outputs and the file they share.
+    """
+    seen: dict[str, str] = {}
+    for what, path in outputs.items():
+        real = os.path.realpath(path)
+        if real in seen:
+            raise UsageError(
+                f"{seen[real]} and {what} are the same file, {shown(real)} (through a "
+                "symbolic link): one would overwrite the other"
+            )
+        seen[real] = what
 
 
 def output_path(path: str, *, suffixes: Collection[str], option: str) -> Path:
@@ -125,10 +161,15 @@ def output_path(path: str, *, suffixes: Collection[str], option: str) -> Path:
         The path to write: for a symbolic link, the file it points to.
 
     Raises:
-        UsageError: for another suffix, or a path that cannot be written (see
-            :func:`_unwritable`).
+        UsageError: for another suffix, a name that is a suffix alone (``.html``), or
+            a path that cannot be written (see :func:`_unwritable`).
     """
     given = Path(path)
+    if given.name.lower() in suffixes:  # ".html": pathlib sees a hidden file, no suffix
+        raise UsageError(
+            f"{option} {shown(path)}: a suffix alone is no file name: give one such as "
+            f"p{given.name}"
+        )
     if given.suffix.lower() not in suffixes:
         accepted = ", ".join(sorted(suffixes))
         raise UsageError(

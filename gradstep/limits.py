@@ -113,7 +113,9 @@ COMPARE_RECORDED_VALUES = 6_000_000
 """Most numbers the recordings of all of ``compare``'s runs hold together (parameters,
 gradients, heatmaps: about 200 MB as Python floats). Each run gets an equal share, and all
 runs keep the same, evenly spaced frames (one shared timeline): a bigger network or more
-runs means fewer frames, never more memory. See :func:`recorded_values_per_frame`."""
+runs means fewer frames, never more memory. Every run keeps at least 2 frames (the first
+and the last), so runs whose 2 frames each would already hold more are refused. See
+:func:`recorded_values_per_frame`."""
 
 
 def network_size(

@@ -33,7 +33,7 @@ from typing import Any
 
 from gradstep.drawing import write_player
 from gradstep.errors import RunFailedError, UsageError, one_line, shown
-from gradstep.files import output_folder, output_path, write_atomic
+from gradstep.files import check_distinct, output_folder, output_path, write_atomic
 from gradstep.limits import (
     MAX_ROWS_AT_ONCE_WORK,
     MAX_WORK,
@@ -216,6 +216,28 @@ def _epoch_printer(epochs: int) -> Any:
     return print_epoch
 
 
+def drops_last_batch(args: argparse.Namespace, rows: int) -> bool:
+    """Whether training on ``rows`` rows skips each epoch's last batch.
+
+    BatchNorm1d cannot train on a batch of one row: when the shuffled rows would leave
+    exactly one for the last batch, it is skipped (a different row each epoch).
+    ``--batch-size 1`` is refused with ``--batchnorm`` and there are at least 2 training
+    rows, so no epoch is left empty.
+    """
+    return bool(args.batchnorm) and rows > args.batch_size and rows % args.batch_size == 1
+
+
+def steps_per_epoch(args: argparse.Namespace, rows: int) -> int:
+    """The optimizer steps of one epoch over ``rows`` training rows: one per batch.
+
+    Example:
+        >>> steps_per_epoch(argparse.Namespace(batch_size=8, batchnorm=False), 15)
+        2
+    """
+    full, rest = divmod(rows, int(args.batch_size))
+    return full + (1 if rest and not drops_last_batch(args, rows) else 0)
+
+
 def _fit(args: argparse.Namespace, model: Any, X: Any, y: Any, **options: Any) -> Any:
     """``nn.fit`` with what the settings provoke turned into one-line errors.
 
@@ -225,10 +247,6 @@ def _fit(args: argparse.Namespace, model: Any, X: Any, y: Any, **options: Any) -
     """
     import nn
 
-    # BatchNorm1d cannot train on a batch of one row: when the shuffled rows would leave
-    # exactly one for the last batch, skip it (a different row each epoch). --batch-size
-    # 1 is refused and there are at least 2 training rows, so no epoch is left empty.
-    one_row_last = len(X) > args.batch_size and len(X) % args.batch_size == 1
     try:
         with warnings.catch_warnings():
             # A recorded run that diverges warns and returns (nn.fit's record=True): the
@@ -239,7 +257,7 @@ def _fit(args: argparse.Namespace, model: Any, X: Any, y: Any, **options: Any) -
                 X,
                 y,
                 batch_size=args.batch_size,
-                drop_last=args.batchnorm and one_row_last,
+                drop_last=drops_last_batch(args, len(X)),
                 on_epoch_end=None if args.quiet else _epoch_printer(args.epochs),
                 progress=not args.no_progress,
                 **options,
@@ -505,13 +523,21 @@ def run_train(args: argparse.Namespace) -> int:
     (and with ``--save`` a checkpoint, with ``--player`` the run's training player).
 
     Everything is checked before the first epoch: the options together, the output
-    files (:data:`TRAIN_OUTPUTS`), the size of the run; the output folder is made last,
+    files (:data:`TRAIN_OUTPUTS`; no two of them, plots included, one file through a
+    symbolic link), the size of the run; the output folder is made last,
     so that a refused run leaves nothing behind.
     """
     check_training_options(args)
     paths = check_outputs(args, TRAIN_OUTPUTS)
     data = make_data(args)
     check_size(args, data.outputs)
+    options = {entry.dest: entry.option for entry in TRAIN_OUTPUTS}
+    check_distinct(
+        {
+            **{f"{options[dest]} {shown(getattr(args, dest))}": p for dest, p in paths.items()},
+            **{f"{shown(name)} in --out": Path(args.out) / name for name in PLOT_FILES.values()},
+        }
+    )
     folder = output_folder(args.out, files=PLOT_FILES.values())
     run = train_and_plot(args, data, folder, player=paths.get("player"))
     extra: dict[str, Path] = {}

@@ -162,6 +162,12 @@ def test_a_big_network_is_recorded_on_a_coarser_grid(
     [
         ("missing/p.html", r"--player 'missing/p.html': cannot write: the folder 'missing'"),
         ("p.htm", r"--player 'p.htm': the file name must end in .html"),
+        # Python reads ".html" as a hidden file with no suffix: say what is missing.
+        (
+            ".html",
+            r"--player '.html': a suffix alone is no file name: give one such as "
+            r"p.html$",
+        ),
     ],
 )
 def test_a_bad_player_path_is_refused_before_training(
@@ -182,7 +188,37 @@ def test_a_bad_player_path_is_refused_before_training(
     assert "training" not in out and not (tmp_path / "out").exists()
 
 
+def test_a_player_linked_to_another_output_is_refused_before_training(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A symbolic link is written through: the player, then the plot, would land in one
+    file, and the plot would silently replace the player."""
+    monkeypatch.chdir(tmp_path)
+    Path("out").mkdir()
+    Path("p.html").symlink_to("out/loss.png")
+    status, out, err = main(capsys, "train", *SMALL, "--epochs", "500", "--out", "out",
+                            "--player", "p.html")  # fmt: skip
+    assert status == 2 and "training" not in out
+    line = one_error_line(err)  # the file's full path is cut if long: check both ends
+    assert line.startswith(
+        "gradstep train: error: --player 'p.html' and 'loss.png' in --out are the same file, '"
+    )
+    assert line.endswith(" (through a symbolic link): one would overwrite the other")
+    assert list(Path("out").iterdir()) == []
+
+
 # -- demo ----------------------------------------------------------------------------------
+
+
+def test_demo_refuses_two_of_its_files_linked_to_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "training.html").symlink_to("backprop.html")
+    status, out, err = main(capsys, "demo", "--out", str(tmp_path), "--quiet", "--no-progress")
+    assert status == 2 and "training" not in out
+    assert "'backprop.html' in --out and 'training.html' in --out are the same file" in (
+        one_error_line(err)
+    )
 
 
 def test_demo_writes_its_training_player_and_60_epochs_fit_in_3_mb(
@@ -252,6 +288,35 @@ def test_compare_hidden_widths_are_separated_by_slashes(
     assert compare.split_values("8,16") == ["8", "16"]  # no slash: commas separate runs
 
 
+def test_compare_varies_batch_sizes_that_take_as_many_steps_per_epoch(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """15 training rows: batches of 8 and of 10 are 2 steps an epoch each, and with
+    BatchNorm batches of 7 are too (the last batch, of one row, is skipped)."""
+    for sizes, extra in (("8,10", []), ("7,8", ["--batchnorm"])):
+        status, _, err = main(capsys, "compare", "--vary", f"batch-size={sizes}", *SMALL, *extra,
+                              "--epochs", "2", "--out", str(tmp_path))  # fmt: skip
+        assert status == 0, err
+        runs = payload(tmp_path / "compare.html")["runs"]
+        assert [run["frames"] for run in runs] == [3, 3]
+
+
+@pytest.mark.parametrize("space", ["\n", "\r", "\x0b", "\x85", "\u2028", "\t \t"])
+def test_a_run_name_holds_no_line_break_or_control_whitespace(
+    space: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """int() reads "3,\n2" as widths 3 and 2 (any whitespace around a number), so the
+    value is accepted; its name, printed and shown in the player, must stay on one line."""
+    status, out, err = main(capsys, "compare", "--vary", f"hidden=3,{space}2/5", *SMALL,
+                            "--epochs", "1", "--out", str(tmp_path))  # fmt: skip
+    assert status == 0, err
+    runs = payload(tmp_path / "compare.html")["runs"]
+    assert [run["name"] for run in runs] == ["hidden=3, 2", "hidden=5"]
+    assert "run 1/2: hidden=3, 2\n" in out
+    assert re.search(r"^hidden=3, 2 +\d+\.\d% +\d+\.\d%$", out, re.M)
+    assert all(c.isprintable() for line in out.splitlines() for c in line)
+
+
 def test_compared_runs_of_very_different_sizes_keep_the_same_frames(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -317,6 +382,8 @@ def numbers(data: Any) -> list[float]:
         ("optimizer=adam,Adam", [], r"--vary optimizer=Adam: invalid choice: 'Adam'"),
         ("batchnorm=off,yes", [], r"--vary batchnorm=yes: expected one of off, on$"),
         ("hidden=16,16", [], r"gives the same value twice: '16' and '16' \(to vary the widths"),
+        # Already separated by /: the hint about / would be beside the point.
+        ("hidden=16,16/16, 16", [], r"gives the same value twice: '16,16' and '16, 16'$"),
         ("hidden=8/300", [], r"--vary hidden=300: a layer is at most 256 wide, got 300$"),
         ("lr=0.1", [], r"one value; compare needs 2 to 8"),
         ("lr=0.1,,0.2", [], r"an empty value"),
@@ -328,6 +395,19 @@ def numbers(data: Any) -> list[float]:
         ("hidden=64,64/64,63", ["--samples", "200", "--epochs", "150"],
          r"these 2 runs are too long together .* the limit for all of them is 300,000,000"),
         ("lr=0.1,0.2", ["--vary", "hidden=1,2"], r"--vary is given 2 times"),
+        # Each run keeps at least 2 frames (the first and the last): 3 runs of 2 frames
+        # of a network this big hold more than the recordings' bound, however few epochs.
+        ("lr=0.1,0.2,0.3", ["--hidden", ",".join(["256"] * 8), "--batchnorm", "--samples",
+                            "10", "--epochs", "1"],
+         r"the recordings of these 3 runs would hold up to 6,498,156 numbers \(2 frames "
+         r"each of up to 1,083,026\); the limit for all of them is 6,000,000"),
+        # 15 training rows: 2 steps an epoch in batches of 8, 1 in a batch of 16; the
+        # player's runs share one timeline of (epoch, step) frames.
+        ("batch-size=8,16", [], r"run 'batch-size=8' takes 2 steps per epoch, run "
+                                r"'batch-size=16' 1 \(15 training rows\); .* same number"),
+        # BatchNorm skips a last batch of one row: 14 + 1 rows are 1 step, not 2.
+        ("batchnorm=off,on", ["--batch-size", "14"], r"run 'batchnorm=off' takes 2 steps "
+                                                     r"per epoch, run 'batchnorm=on' 1"),
     ],
 )  # fmt: skip
 def test_bad_vary_is_one_line_and_exit_status_2_before_any_training(
@@ -342,6 +422,19 @@ def test_bad_vary_is_one_line_and_exit_status_2_before_any_training(
     assert line.startswith("gradstep compare: error: ")
     assert re.search(message, line), line
     assert "training" not in out and not out_dir.exists()
+
+
+@pytest.mark.parametrize("option", ["--player", "--save"])
+def test_a_train_option_compare_does_not_take_is_refused_by_compare(
+    option: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:  # argparse's errors exit, as on the shell
+        cli.main(["compare", "--vary", "lr=0.1,0.2", option, "x", *SMALL, "--out", str(tmp_path)])
+    assert exited.value.code == 2
+    assert one_error_line(capsys.readouterr().err) == (
+        f"gradstep compare: error: unrecognized arguments: {option} x "
+        "(see 'gradstep compare --help')"
+    )
 
 
 def test_compare_refuses_an_output_folder_it_cannot_make_before_training(
@@ -362,6 +455,24 @@ def test_compare_refuses_an_output_folder_it_cannot_make_before_training(
     assert "training" not in out
 
 
+def test_an_out_that_is_a_file_or_a_broken_link_is_named_as_such(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both made mkdir say "File exists", which reads as if the folder were fine."""
+    monkeypatch.chdir(tmp_path)
+    Path("a-file").write_text("not a folder")
+    Path("broken").symlink_to("nowhere")
+    for out, why in (
+        ("a-file", "it exists and is not a folder"),
+        ("broken", "it is a broken symbolic link (to 'nowhere': missing, or a loop)"),
+    ):
+        status, out_text, err = main(capsys, "compare", "--vary", "lr=0.1,0.2", *SMALL,
+                                     "--out", out)  # fmt: skip
+        assert status == 2 and "training" not in out_text
+        assert one_error_line(err) == f"gradstep compare: error: --out '{out}': {why}"
+    assert not Path("nowhere").exists()
+
+
 def test_a_diverged_compared_run_is_in_the_player_and_fails_the_command(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -377,6 +488,20 @@ def test_a_diverged_compared_run_is_in_the_player_and_fails_the_command(
     assert fine["diverged"] is None and fine["frames"] == 5
     assert diverged["diverged"]["epoch"] == 3 and diverged["frames"] == 3
     assert "run 2/2: lr=1e60" in out  # the run after the diverged one was trained too
+
+
+def test_every_diverged_compared_run_is_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, _, err = main(capsys, "compare", "--vary", "lr=0.1,1e300,1e250", "--optimizer",
+                          "sgd", *SMALL, "--epochs", "2", "--out", str(tmp_path))  # fmt: skip
+    assert status == 1
+    assert one_error_line(err).startswith(
+        "gradstep compare: run 'lr=1e300' (diverged too: 'lr=1e250'): training diverged ("
+    )
+    assert [run["diverged"] is None for run in payload(tmp_path / "compare.html")["runs"]] == [
+        True, False, False,
+    ]  # fmt: skip
 
 
 def test_every_option_compare_can_vary_is_a_train_option_and_in_its_help(
