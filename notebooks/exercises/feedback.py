@@ -39,6 +39,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, NoReturn, TypeVar
 
+from autograd import enable_grad
+
 __all__ = [
     "RAISE_CHECKER_ERRORS",
     "AnswerError",
@@ -425,7 +427,11 @@ class Checker:
         if answer is ...:
             return Verdict("start", self.start)
         try:
-            return self._body(answer)
+            # The checkers compute the right numbers with gradstep: recording on, even if
+            # the learner's code entered no_grad() and never left it (a property that
+            # calls no_grad().__enter__() would otherwise turn every later check wrong).
+            with enable_grad():
+                return self._body(answer)
         except AnswerError as wrong:
             return wrong.verdict
         except KeyboardInterrupt:

@@ -566,3 +566,28 @@ def test_describe_and_error_text_never_raise() -> None:
     assert "you gave an integer of about 401 digits" in str(
         expect_numbers([1, 10**400], [1.0, 2.0], name="x", hint="h")
     )
+
+
+def test_learner_code_that_turns_recording_off_does_not_poison_later_checks(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A property that enters no_grad() and never leaves it: the checker says it fails,
+    and the next checker (which computes its right numbers with gradstep) still accepts
+    the right answer."""
+
+    def product_rule(mul: object, x: float, y: float) -> None:
+        autograd.no_grad().__enter__()  # never exited
+        a, b = autograd.Value(x), autograd.Value(y)
+        mul(a, b).backward()  # type: ignore[operator]
+        assert abs(a.grad - y) < 1e-6
+
+    try:
+        assert (
+            CHECKERS["testing_gradients_with_properties.check_product_property"](product_rule)
+            is False
+        )
+        assert autograd.is_grad_enabled()
+        name = "build_your_own_engine.check_backward"
+        assert CHECKERS[name](CASES[name].right) is True, capsys.readouterr().out
+    finally:
+        autograd.enable_grad().__enter__()  # never leave the test process without recording
