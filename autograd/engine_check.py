@@ -93,7 +93,8 @@ showing the smallest expression that still fails, written out with its input num
 the node; which gradient (``d out / d x``); gradstep's number and yours; and a hint
 when the pattern is a known one (``=`` instead of ``+=``, a backward pass out of
 topological order, a wrong local derivative, state kept between passes). An exception
-raised by your class is reported the same way, with the expression that caused it.
+raised by your class (also when reading a ``.data`` or ``.grad`` property) is reported
+the same way, with the expression that caused it.
 The message ends with the seed that repeats the check exactly.
 """
 
@@ -637,12 +638,44 @@ def _as_number(x: object) -> float | None:
         return None
     try:
         return float(x)  # type: ignore[arg-type]
-    except (TypeError, ValueError, OverflowError):
+    except Exception:  # also an engine's own number type whose __float__ raises
         return None
 
 
 def _describe_error(error: BaseException) -> str:
-    return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+    try:
+        text = str(error)
+    except Exception:  # an exception class of the engine's whose __str__ raises
+        text = ""
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+def _show_object(x: object) -> str:
+    """``repr(x)`` cut to 60 characters, for messages; never raises."""
+    try:
+        text = repr(x)
+    except Exception:
+        return f"a {type(x).__name__} (whose repr raised)"
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+_MISSING = object()
+"""What :func:`_read` gives for an attribute that is not there."""
+
+
+def _read(obj: object, attribute: str, name: str) -> object:
+    """``obj.attribute``, :data:`_MISSING` if there is none; a TypeError naming it when
+    reading it raises (a broken ``__getattr__`` or property of the engine's)."""
+    try:
+        return getattr(obj, attribute)
+    except AttributeError:
+        return _MISSING
+    except KeyboardInterrupt:
+        raise
+    except BaseException as error:
+        raise TypeError(
+            f"check_engine reads .{attribute} of a {name}, but that raised {_describe_error(error)}"
+        ) from None
 
 
 def _where(error: BaseException) -> str | None:
@@ -712,7 +745,9 @@ class _Checker:
         for i, x in enumerate(case.inputs):
             try:
                 leaves.append(self.engine(x))
-            except Exception as error:
+            except KeyboardInterrupt:
+                raise
+            except BaseException as error:
                 doing = f"making the input {'xyz'[i]} = {self.name}({x!r})"
                 raise self._error(case, ref, doing, error, 1) from None
         for run in (1, 2):
@@ -722,22 +757,38 @@ class _Checker:
                 for i, leaf in enumerate(leaves):
                     try:
                         leaf.grad = 0.0
-                    except Exception as error:
+                    except KeyboardInterrupt:
+                        raise
+                    except BaseException as error:
                         raise self._error(case, ref, f"{'xyz'[i]}.grad = 0.0", error, 2) from None
             nodes = self._forward(case, ref, leaves, run)
-            self._compare_values(case, ref, nodes, run)
+            try:
+                self._compare_values(case, ref, nodes, run)
+            except (KeyboardInterrupt, _EngineError):
+                raise
+            except BaseException as error:  # a .data property that raises
+                raise self._error(case, ref, "reading .data", error, run) from None
             try:
                 nodes[-1].backward()
-            except Exception as error:
+            except KeyboardInterrupt:
+                raise
+            except BaseException as error:
                 raise self._error(case, ref, "out.backward()", error, run) from None
-            self._compare_grads(case, ref, nodes, run)
+            try:
+                self._compare_grads(case, ref, nodes, run)
+            except (KeyboardInterrupt, _EngineError):
+                raise
+            except BaseException as error:  # a .grad property that raises
+                raise self._error(case, ref, "reading .grad", error, run) from None
 
     def _forward(self, case: _Case, ref: _Reference, leaves: list[Any], run: int) -> list[Any]:
         nodes = list(leaves)
         for step in case.steps:
             try:
                 nodes.append(_apply(step.kind, [nodes[i] for i in step.operands], step.number))
-            except Exception as error:
+            except KeyboardInterrupt:
+                raise
+            except BaseException as error:
                 raise self._error(case, ref, "", error, run, node=len(nodes)) from None
         return nodes
 
@@ -788,7 +839,7 @@ class _Checker:
         case: _Case,
         ref: _Reference,
         doing: str,
-        error: Exception,
+        error: BaseException,
         run: int,
         node: int | None = None,
     ) -> _EngineError:
@@ -1043,13 +1094,18 @@ def _probe(engine: Callable[..., Any], name: str) -> tuple[list[_Kind], list[tup
         )
     try:
         probe = engine(2.0)
-    except Exception as error:
+    except KeyboardInterrupt:
+        raise
+    except BaseException as error:
         raise TypeError(
             f"check_engine needs a class that can be made from a number, like {name}(2.0), "
             f"but {name}(2.0) raised {_describe_error(error)}"
         ) from None
-    missing = [f".{a}" for a in ("data", "grad") if not hasattr(probe, a)]
-    if not callable(getattr(probe, "backward", None)):
+    probe_data, probe_grad = _read(probe, "data", name), _read(probe, "grad", name)
+    missing = [
+        f".{a}" for a, got in (("data", probe_data), ("grad", probe_grad)) if got is _MISSING
+    ]
+    if not callable(_read(probe, "backward", name)):
         missing.append(".backward()")
     if missing:
         raise TypeError(
@@ -1057,16 +1113,19 @@ def _probe(engine: Callable[..., Any], name: str) -> tuple[list[_Kind], list[tup
             f"value has .data (its number), .grad (its gradient, a number starting at 0) "
             f"and a .backward() method, and is made with {name}(2.0)."
         )
-    data, grad = _as_number(probe.data), _as_number(probe.grad)
+    data, grad = _as_number(probe_data), _as_number(probe_grad)
     if data is None:
-        raise TypeError(f"{name}(2.0).data should be a number, got {probe.data!r:.60}")
+        raise TypeError(f"{name}(2.0).data should be a number, got {_show_object(probe_data)}")
     if grad is None:
         raise TypeError(
-            f"{name}(2.0).grad should be a number (0 for a new value), got {probe.grad!r:.60}"
+            f"{name}(2.0).grad should be a number (0 for a new value), got "
+            f"{_show_object(probe_grad)}"
         )
     try:
         probe.grad = 0.0
-    except Exception as error:
+    except KeyboardInterrupt:
+        raise
+    except BaseException as error:
         raise TypeError(
             f"check_engine sets .grad = 0.0 between two backward passes (as zero_grad does), "
             f"but on a {name} that raised {_describe_error(error)}"
@@ -1082,15 +1141,20 @@ def _probe(engine: Callable[..., Any], name: str) -> tuple[list[_Kind], list[tup
     not_checked: list[tuple[str, str]] = []
     for kind in _KINDS:
         args = [engine(1.5), engine(0.5)][: kind.arity]
-        if getattr(args[0], kind.method, None) is None:  # None: Python's "not supported"
+        if _read(args[0], kind.method, name) in (None, _MISSING):  # None: "not supported"
             not_checked.append((kind.form, f"no {kind.method}"))
             continue
         try:
             result = _apply(kind, args, 2)
-        except Exception as error:
+        except KeyboardInterrupt:
+            raise
+        except BaseException as error:
             not_checked.append((kind.form, _describe_error(error)))
             continue
-        if _as_number(getattr(result, "data", None)) is None or not hasattr(result, "grad"):
+        if (
+            _as_number(_read(result, "data", name)) is None
+            or _read(result, "grad", name) is _MISSING
+        ):
             not_checked.append((kind.form, f"gave {type(result).__name__}, not a value"))
             continue
         kinds.append(kind)
@@ -1138,7 +1202,11 @@ def check_engine(
             own, and a hint when the mistake looks like a common one.
         TypeError: when the class lacks what is needed: a constructor from a number,
             ``.data``, ``.grad``, ``.backward()``, or every one of the operations above;
-            also for a ``seed`` that is not an int.
+            when reading one of these attributes raises (a ``__getattr__`` that raises
+            something other than AttributeError); also for a ``seed`` that is not an int.
+
+    Any exception the class raises counts, ``SystemExit`` and other ``BaseException``
+    subclasses included, except ``KeyboardInterrupt``: interrupting stops the check.
         ValueError: for ``max_examples`` below 1.
 
     Note:

@@ -17,6 +17,7 @@ functions that return them, so a notebook can print them and a test can check th
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -27,6 +28,8 @@ from autograd import Value, no_grad
 from viz.plots import NotebookFigure
 
 __all__ = [
+    "MAX_POINTS",
+    "MAX_REACH",
     "SATURATION_THRESHOLD",
     "plot_first_epoch_gradients",
     "plot_loss_curves",
@@ -78,6 +81,14 @@ def tanh_identities(xs: Sequence[float]) -> dict[str, list[float]]:
     }
 
 
+MAX_REACH = 1000.0
+"""The histograms' x range grows with the widest z up to ±MAX_REACH (σ' is 0 to double
+precision beyond ±40); z further out are counted in the saturated share but not drawn."""
+
+MAX_POINTS = 100_000
+"""At most this many x in :func:`plot_tanh_identities` (a figure cannot show more)."""
+
+
 def plot_tanh_identities(lo: float = -4.0, hi: float = 4.0, points: int = 161) -> Figure:
     """tanh against its two candidate identities, and each one's difference from tanh.
 
@@ -89,17 +100,29 @@ def plot_tanh_identities(lo: float = -4.0, hi: float = 4.0, points: int = 161) -
         points: how many x, evenly spaced, including both ends (at least 2).
 
     Raises:
-        ValueError: if ``lo >= hi`` or ``points < 2``.
+        ValueError: if ``lo`` or ``hi`` is not finite, ``lo >= hi``, or ``points`` is not
+            from 2 to :data:`MAX_POINTS`.
+        TypeError: if ``lo`` or ``hi`` is not a number, or ``points`` not an int.
 
     Example:
         >>> fig = plot_tanh_identities(points=5)
         >>> [line.get_label() for line in fig.axes[0].get_lines()]
         ['tanh(x)', '2σ(2x) − 1', '2σ(x) − 1']
     """
+    bounds: tuple[tuple[str, object], ...] = (("lo", lo), ("hi", hi))
+    for label, bound in bounds:
+        if isinstance(bound, bool) or not isinstance(bound, numbers.Real):
+            raise TypeError(f"plot_tanh_identities: {label} should be a number, got {bound!r:.40}")
+        if not math.isfinite(bound):
+            raise ValueError(f"plot_tanh_identities: {label} should be finite, got {bound!r}")
     if not lo < hi:
         raise ValueError(f"plot_tanh_identities needs lo < hi, got lo={lo}, hi={hi}")
-    if points < 2:
-        raise ValueError(f"plot_tanh_identities needs points >= 2, got {points}")
+    if isinstance(points, bool) or not isinstance(points, int):
+        raise TypeError(f"plot_tanh_identities: points should be an int, got {points!r:.40}")
+    if not 2 <= points <= MAX_POINTS:
+        raise ValueError(
+            f"plot_tanh_identities needs points from 2 to {MAX_POINTS:,}, got {points}"
+        )
     xs = [lo + (hi - lo) * i / (points - 1) for i in range(points)]
     curves = tanh_identities(xs)
     fig = NotebookFigure(figsize=(9.5, 3.6), layout="constrained")
@@ -164,19 +187,23 @@ def preactivations(model: nn.Sequential, X: Sequence[Sequence[float]]) -> list[l
 def saturated_share(zs: Sequence[float], threshold: float = SATURATION_THRESHOLD) -> float:
     """The share of ``zs`` where σ'(z) < ``threshold``: saturated sigmoid units.
 
-    σ'(z) < 0.05 means |z| > 2.887 (σ(z) below 0.0528 or above 0.9472).
+    σ'(z) < 0.05 means |z| > 2.887 (σ(z) below 0.0528 or above 0.9472). An infinite z
+    counts as saturated (σ' is 0 there).
 
     Raises:
-        ValueError: if ``zs`` is empty.
+        ValueError: if ``zs`` is empty or holds a NaN, or ``threshold`` is not in
+            (0, 0.25].
+        TypeError: if ``zs`` is not a list of numbers.
 
     Example:
         >>> saturated_share([0.0, 1.0, 3.0, -5.0])
         0.5
     """
-    values = _floats(zs, "zs")
+    values = _floats(zs, "zs", nan=False)
     if not values:
         raise ValueError("saturated_share needs at least one number, got none")
-    return sum(_sigmoid_slope(z) < threshold for z in values) / len(values)
+    limit = _threshold(threshold)
+    return sum(_sigmoid_slope(z) < limit for z in values) / len(values)
 
 
 def plot_preactivation_histograms(
@@ -199,7 +226,9 @@ def plot_preactivation_histograms(
         title: a title for the figure.
 
     Raises:
-        ValueError: if ``runs`` is empty, or a layer number is not a hidden layer of a run.
+        ValueError: if ``runs`` is empty, a layer number is not a hidden layer of a run,
+            a drawn layer has no numbers or a NaN, or ``threshold`` is not in (0, 0.25].
+        TypeError: if a layer's values are not a list of numbers.
 
     Example:
         >>> fig = plot_preactivation_histograms({"a": [[0.0, 1.0], [0.0, 4.0]]}, layers=[2])
@@ -215,17 +244,28 @@ def plot_preactivation_histograms(
             raise ValueError(
                 f"run {name!r} has hidden layers 1 to {len(zs)}; layer {bad[0]!r} is not one"
             )
-    widest = max(max(abs(z) for z in zs[k - 1]) for zs in runs.values() for k in layers)
-    reach = max(6.0, math.ceil(widest))
+    threshold = _threshold(threshold)
+    drawn = {
+        (name, k): _floats(zs[k - 1], f"run {name!r}, layer {k}", nan=False)
+        for name, zs in runs.items()
+        for k in layers
+    }
+    for (name, k), values in drawn.items():
+        if not values:
+            raise ValueError(f"run {name!r}, layer {k} has no values to draw")
+    # the x range covers every finite z (an infinite one is counted in the share only)
+    widest = max((abs(z) for values in drawn.values() for z in values if math.isfinite(z)),
+                 default=0.0)  # fmt: skip
+    reach = max(6.0, math.ceil(min(widest, MAX_REACH)))
     grid = [-reach + 2 * reach * i / 240 for i in range(241)]
     slopes = [_sigmoid_slope(z) for z in grid]
     steep = (1 + math.sqrt(1 - 4 * threshold)) / 2  # σ(z) where σ'(z) = s(1 - s) = threshold
     edge = math.log(steep / (1 - steep))
     fig = NotebookFigure(figsize=(3.3 * len(layers), 2.6 * len(runs) + 0.4), layout="constrained")
     axes = fig.subplots(len(runs), len(layers), squeeze=False, sharex=True)
-    for row, (name, zs) in zip(axes, runs.items(), strict=True):
+    for row, name in zip(axes, runs, strict=True):
         for ax, k in zip(row, layers, strict=True):
-            values = zs[k - 1]
+            values = drawn[name, k]
             ax.hist(values, bins=40, range=(-reach, reach), density=True, color="#2563eb")
             ax.axvspan(-reach, -edge, color="#dc2626", alpha=0.12)
             ax.axvspan(edge, reach, color="#dc2626", alpha=0.12)
@@ -326,15 +366,37 @@ def _sigmoid_slope(z: float) -> float:
     return s * (1.0 - s)
 
 
-def _floats(values: object, what: str) -> list[float]:
+def _floats(values: object, what: str, *, nan: bool = True) -> list[float]:
+    """``values`` as floats; a TypeError or ValueError naming ``what`` and the index.
+
+    ``nan=False`` refuses NaN (a pre-activation that is NaN has no place in a histogram
+    or a share; a NaN loss, from a run that diverged, is still drawn).
+    """
     if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
         raise TypeError(f"{what} should be a list of numbers, got {type(values).__name__}")
     out = []
     for i, v in enumerate(values):
-        if isinstance(v, bool) or not isinstance(v, (int, float)):
+        # numbers.Real: also numpy's float32 and int64, and Fraction
+        if isinstance(v, bool) or not isinstance(v, numbers.Real):
             raise TypeError(f"{what}[{i}] should be a number, got {type(v).__name__}: {v!r:.40}")
-        out.append(float(v))
+        try:
+            x = float(v)
+        except OverflowError:
+            raise ValueError(f"{what}[{i}] is an integer too large for a float") from None
+        if not nan and math.isnan(x):
+            raise ValueError(f"{what}[{i}] is NaN: the network's numbers broke down before")
+        out.append(x)
     return out
+
+
+def _threshold(threshold: object) -> float:
+    """A saturation threshold: a number in (0, 0.25], the range of σ'."""
+    if isinstance(threshold, bool) or not isinstance(threshold, numbers.Real):
+        raise TypeError(f"threshold should be a number, got {type(threshold).__name__}")
+    value = float(threshold)
+    if not 0 < value <= 0.25:
+        raise ValueError(f"threshold should be in (0, 0.25], where σ' lies, got {threshold!r}")
+    return value
 
 
 def _field(run: object, key: str) -> object:

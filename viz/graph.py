@@ -887,7 +887,9 @@ class GraphBuilder:
         if self.collapse != "none":
             boxes = len(set(self._box_of.values()))
             text += f", drawn with {boxes:,} module boxes ({self.collapse})"
-        return printable(text)
+        # printable() keeps line breaks (a label may have several lines); a summary is
+        # one line (repr, Jupyter's text/plain), so a break in a name shows as \n
+        return printable(text).replace("\n", "\\n")
 
     def _new_graph(self, *, fast: bool) -> GraphDrawing:
         opts = self.options

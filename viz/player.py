@@ -777,7 +777,7 @@ TRUST_HINT = (
 
 def player_summary(stepper: BackpropStepper) -> str:
     """What a player shows, in a few words: ``backprop player of y: 7 steps``."""
-    name = printable(stepper.name(stepper.root))
+    name = printable(stepper.name(stepper.root)).replace("\n", "\\n")  # one line
     return f"backprop player of {name}: {len(stepper):,} step{'s' if len(stepper) != 1 else ''}"
 
 

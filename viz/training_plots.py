@@ -22,7 +22,8 @@ line of curve ``name`` in the returned figure has the given x and y data, and ca
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+import numbers
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from matplotlib.axes import Axes
@@ -43,9 +44,13 @@ def _numbers(values: object, what: str) -> list[float]:
         raise TypeError(f"{what} must be a list of numbers, got {type(values).__name__}")
     out = []
     for i, v in enumerate(values):
-        if isinstance(v, bool) or not isinstance(v, (int, float)):
+        # numbers.Real: also numpy's float32 and int64, and Fraction
+        if isinstance(v, bool) or not isinstance(v, numbers.Real):
             raise TypeError(f"{what}[{i}] must be a number, got {v!r:.40}")
-        out.append(float(v))
+        try:
+            out.append(float(v))
+        except OverflowError:
+            raise ValueError(f"{what}[{i}] is an integer too large for a float") from None
     return out
 
 
@@ -100,8 +105,8 @@ def _finish(
     log_y: bool,
     values: Sequence[float],
 ) -> None:
-    if log_x:
-        ax.set_xscale("log")
+    if log_x and ax.dataLim.x1 > 0:
+        ax.set_xscale("log")  # (only with some positive x, as for log_y)
     if log_y and any(v > 0 for v in values if math.isfinite(v)):
         ax.set_yscale("log")  # (a log axis of no positive number would be empty)
     ax.set_xlabel(xlabel)
@@ -230,7 +235,18 @@ def _curve_of(run: object, key: str, where: str) -> list[float]:
     values: Any = run.get(key) if isinstance(run, Mapping) else getattr(run, key, None)
     if values is None:
         raise TypeError(f"{where} has no {key!r} (expected an nn.History or a dict with {key!r})")
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        raise TypeError(f"{where}.{key} must be a list of numbers, got {type(values).__name__}")
     return _numbers(list(values), f"{where}.{key}")
+
+
+def _mean(column: Sequence[float]) -> float:
+    """The mean of the seeds' numbers at one epoch: never an OverflowError (1e308 twice
+    has the mean 1e308), NaN where it is undefined (inf and -inf)."""
+    try:
+        return math.fsum(v / len(column) for v in column)
+    except ValueError:  # fsum of inf and -inf
+        return math.nan
 
 
 def plot_seed_runs(
@@ -296,7 +312,7 @@ def plot_seed_runs(
         epochs = [float(e) for e in range(1, len(seed_curves[0]) + 1)]
         for i, ys in enumerate(seed_curves, start=1):
             ax.plot(epochs, ys, color=colour, alpha=0.35, linewidth=1, label=f"seed {i}")
-        mean = [math.fsum(column) / len(column) for column in zip(*seed_curves, strict=True)]
+        mean = [_mean(column) for column in zip(*seed_curves, strict=True)]
         ax.plot(epochs, mean, color=colour, linewidth=2.5, label="mean")
         ax.set_title(name, fontsize=10)
         ax.set_xlabel("epoch")

@@ -21,7 +21,10 @@ one line:
 * ``→ to start: ...`` and returns False when the answer is still the placeholder ``...``.
 
 It never raises for a learner's mistake: an exception raised by the learner's own code
-is caught and reported with its message ("x + 2 raised TypeError: ...").
+(any, ``SystemExit`` included, also from a ``__len__`` or ``__eq__`` the checker calls) is
+caught and reported with its message ("x + 2 raised TypeError: ..."). Only
+``KeyboardInterrupt`` goes through, so that interrupting the kernel stops a learner's
+function that hangs.
 
 Writing a checker
 -----------------

@@ -27,11 +27,19 @@ runs the learner's code so that their exception becomes a verdict, not a traceba
 
 from __future__ import annotations
 
+import contextlib
 import inspect
+import math
 import numbers
+import os
+import sys
+import sysconfig
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal, NoReturn, TypeVar
+
+from autograd import enable_grad
 
 __all__ = [
     "RAISE_CHECKER_ERRORS",
@@ -93,7 +101,10 @@ class Verdict:
             line = f"→ to start: {self.message}"
         else:
             line = f"✗ not yet: {self.message} (hint: {self.hint})"
-        return " ".join(line.split())  # always one line
+        # Always one line, and no control characters (a learner's exception message may
+        # hold an ANSI escape or a NUL): anything unprintable becomes a space.
+        printable = "".join(c if c.isprintable() else " " for c in line)
+        return " ".join(printable.split())
 
 
 class AnswerError(Exception):
@@ -138,15 +149,31 @@ def describe(answer: object) -> str:
 
     >>> describe(None), describe("0.5"), describe((1, 2, 3)), describe(len)
     ('None', "a str ('0.5')", 'a tuple of 3 items', 'the function len')
+    >>> describe(10**5000)
+    'an integer of about 5001 digits'
+
+    Never raises: an answer whose own ``__len__``, ``__repr__`` or attributes raise is
+    described by its type alone ("a Broken").
     """
+    try:
+        return _describe(answer)
+    except Exception:
+        return _a(type(answer).__name__)
+
+
+def _describe(answer: object) -> str:
     if answer is None:
         return "None"
     if answer is ...:
         return "the placeholder ..."
     if isinstance(answer, bool):
         return f"the bool {answer}"
+    if isinstance(answer, int) and answer.bit_length() > _BIG_INT_BITS:
+        # repr() refuses ints of more than 4300 digits, and such a number is unreadable
+        return f"an integer of about {int(answer.bit_length() * math.log10(2)) + 1} digits"
     if isinstance(answer, numbers.Number):
-        return f"the number {answer!r}"
+        text = repr(answer)
+        return f"the number {text if len(text) <= 30 else text[:27] + '...'}"
     if isinstance(answer, str):
         text = answer if len(answer) <= 30 else answer[:27] + "..."
         return f"a str ({text!r})"
@@ -155,13 +182,27 @@ def describe(answer: object) -> str:
     if isinstance(answer, (list, tuple, set, dict)):
         n = len(answer)
         return f"a {type(answer).__name__} of {n} item{'' if n == 1 else 's'}"
-    data = as_number(getattr(answer, "data", None))
+    data = _data_of(answer)
     if data is not None:
         return f"{_a(type(answer).__name__)} (data={show(data)})"
     if inspect.isroutine(answer):
         name = getattr(answer, "__name__", "")
         return "a lambda function" if name == "<lambda>" else f"the function {name}"
     return _a(type(answer).__name__)
+
+
+_BIG_INT_BITS = 1024
+"""Ints longer than this (about 308 digits, beyond the float range) are described by their
+number of digits."""
+
+
+def _data_of(answer: object) -> float | None:
+    """``answer.data`` as a number if the answer is a Value-like object, else None (also
+    when reading ``.data`` raises)."""
+    try:
+        return as_number(getattr(answer, "data", None))
+    except Exception:
+        return None
 
 
 def _a(noun: str) -> str:
@@ -185,15 +226,33 @@ def close(got: float, expected: float, rtol: float = RTOL, atol: float = ATOL) -
 
 def as_number(answer: object) -> float | None:
     """The answer as a float if it is a real number (int, float, Fraction, numpy scalar),
-    else None. A bool is not a number here, nor a Value (give its ``.data`` or ``.grad``)."""
+    else None. A bool is not a number here, nor a Value (give its ``.data`` or ``.grad``).
+
+    An int too large for a float is ``inf`` (or ``-inf``), which is close to no expected
+    number; a "number" whose ``__float__`` raises is not a number (None).
+
+    >>> as_number(3), as_number(-(10**400)), as_number("3")
+    (3.0, -inf, None)
+    """
     if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
         return None
-    return float(answer)
+    try:
+        return float(answer)
+    except OverflowError:
+        return -math.inf if answer < 0 else math.inf
+    except Exception:
+        return None
 
 
 def error_text(error: BaseException) -> str:
-    """An exception as one short phrase: ``ZeroDivisionError: division by zero``."""
-    text = " ".join(str(error).split())
+    """An exception as one short phrase: ``ZeroDivisionError: division by zero``.
+
+    Never raises, also for an exception whose own ``__str__`` raises (its name alone).
+    """
+    try:
+        text = " ".join(str(error).split())
+    except Exception:
+        text = ""
     if len(text) > 160:
         text = text[:157] + "..."
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
@@ -203,11 +262,21 @@ def attempt(what: str, action: Callable[[], T], hint: str) -> T:
     """Run learner code; if it raises, stop with a verdict saying what raised what.
 
     ``what`` names the code for the message ("Value(2.0) + 3"); ``hint`` says where to look.
+    Any exception counts, also ``SystemExit`` or another ``BaseException`` the learner's
+    code raises, except ``KeyboardInterrupt``: interrupting the kernel still stops a
+    learner's function that hangs.
     """
     try:
         return action()
-    except Exception as error:
+    except KeyboardInterrupt:
+        raise
+    except BaseException as error:
         reject(f"{what} raised {error_text(error)}", hint)
+
+
+def _given(answer: object, number: float) -> str:
+    """The learner's number for a message: an int beyond the float range by its digits."""
+    return describe(answer) if math.isinf(number) and isinstance(answer, int) else show(number)
 
 
 def expect_number(
@@ -234,13 +303,13 @@ def expect_number(
             type_hint = "write the number itself, without quotes"
         elif isinstance(answer, (list, tuple)):
             type_hint = "give one number, not a list"
-        elif as_number(getattr(answer, "data", None)) is not None:
+        elif _data_of(answer) is not None:
             type_hint = "give a number: a Value's number is its .data, its gradient its .grad"
         else:
             type_hint = f"put the number for {name} into answer"
         return wrong_type(answer, "a number", type_hint)
     if not close(got, expected, rtol, atol):
-        return not_yet(f"{name} should be {show(expected)}, you gave {show(got)}", hint)
+        return not_yet(f"{name} should be {show(expected)}, you gave {_given(answer, got)}", hint)
     return right(f"right: {name} is {show(expected)}")
 
 
@@ -260,13 +329,20 @@ def expect_numbers(
     >>> print(expect_numbers([1, 2, 4], [1.0, 2.0, 3.0], name="the grads", hint="look again"))
     ✗ not yet: the grads: number 3 should be 3, you gave 4 (hint: look again)
     """
-    tolist = getattr(answer, "tolist", None)
-    if callable(tolist) and not isinstance(answer, (list, tuple)):
-        answer = tolist()  # a numpy array (or a tensor) as a list
+    given = answer
     if not isinstance(answer, (list, tuple)):
+        with contextlib.suppress(Exception):  # not an array: said below
+            answer = answer.tolist()  # type: ignore[attr-defined]  # a numpy array or tensor
+    try:
+        # a plain list, also of a list subclass (whose own __len__ or __iter__ may raise)
+        items = list(answer) if isinstance(answer, (list, tuple)) else None
+    except Exception:
+        items = None
+    if items is None:
         return wrong_type(
-            answer, f"a list of {len(expected)} numbers", f"write [..., ...] with {name}"
+            given, f"a list of {len(expected)} numbers", f"write [..., ...] with {name}"
         )
+    answer = items
     if len(answer) != len(expected):
         return not_yet(f"{name} should be {len(expected)} numbers, you gave {len(answer)}", hint)
     for i, (item, want) in enumerate(zip(answer, expected, strict=True), start=1):
@@ -277,8 +353,53 @@ def expect_numbers(
                 "every item of the list must be a plain number",
             )
         if not close(got, want, rtol, atol):
-            return not_yet(f"{name}: number {i} should be {show(want)}, you gave {show(got)}", hint)
+            return not_yet(
+                f"{name}: number {i} should be {show(want)}, you gave {_given(item, got)}", hint
+            )
     return right(f"right: {name} are {', '.join(show(x) for x in expected)}")
+
+
+def _library_folders() -> tuple[str, ...]:
+    """The folders whose code is not the learner's: the checkers, gradstep's packages,
+    the standard library and the installed packages."""
+    folders = {Path(__file__).resolve().parent}
+    paths = sysconfig.get_paths()
+    for key in ("stdlib", "platstdlib", "purelib", "platlib"):
+        if key in paths:
+            folders.add(Path(paths[key]).resolve())
+    for package in ("autograd", "nn", "viz", "gradstep"):
+        file = getattr(sys.modules.get(package), "__file__", None)
+        if file:
+            folders.add(Path(file).resolve().parent)
+    return tuple(str(folder) + os.sep for folder in folders)
+
+
+def _learner_code_that_raised(error: BaseException, body: Callable[..., object]) -> str | None:
+    """The name of the function where ``error`` was raised (``__len__``, ``__eq__``...) if
+    that is the learner's code (a notebook cell, their own module), else None: not when
+    it was raised in the checker's module (that of ``body``), the library or Python's.
+
+    The checkers call the learner's code outside :func:`attempt` too, each time they read
+    an attribute of the answer, compare it or take its length; an exception raised there
+    is the learner's mistake, not a bug in the checker.
+    """
+    traceback = error.__traceback__
+    if traceback is None:
+        return None
+    while traceback.tb_next is not None:
+        traceback = traceback.tb_next
+    code = traceback.tb_frame.f_code
+    file = code.co_filename
+    if file.startswith("<frozen"):
+        return None
+    body_file = getattr(getattr(body, "__code__", None), "co_filename", None)
+    if file == body_file:
+        return None
+    if not file.startswith("<"):
+        file = str(Path(file).resolve())
+        if file.startswith(_library_folders()):
+            return None
+    return code.co_name
 
 
 class Checker:
@@ -306,10 +427,22 @@ class Checker:
         if answer is ...:
             return Verdict("start", self.start)
         try:
-            return self._body(answer)
+            # The checkers compute the right numbers with gradstep: recording on, even if
+            # the learner's code entered no_grad() and never left it (a property that
+            # calls no_grad().__enter__() would otherwise turn every later check wrong).
+            with enable_grad():
+                return self._body(answer)
         except AnswerError as wrong:
             return wrong.verdict
-        except Exception as error:
+        except KeyboardInterrupt:
+            raise  # interrupting the kernel stops a checker stuck in the learner's code
+        except BaseException as error:  # also SystemExit from the learner's code
+            method = _learner_code_that_raised(error, self._body)
+            if method is not None:
+                return not_yet(
+                    f"checking your answer, your own {method} raised {error_text(error)}",
+                    f"the checker uses your answer as the exercise says: look at {method}",
+                )
             if RAISE_CHECKER_ERRORS:
                 raise
             return not_yet(

@@ -81,7 +81,9 @@ def _holds(
 
     try:
         run()
-    except Exception as error:  # hypothesis re-raises the learner's error, shrunk
+    except KeyboardInterrupt:
+        raise  # interrupting the kernel still stops a property that hangs
+    except BaseException as error:  # hypothesis re-raises the learner's error, shrunk
         return error
     return None
 

@@ -577,3 +577,108 @@ class StoresDouble(Micro):
 def test_a_constructor_that_changes_the_number() -> None:
     with pytest.raises(AssertionError, match=r"StoresDouble\(2.0\).data is 4.0: it should be 2.0"):
         check_engine(StoresDouble, max_examples=5, seed=0)
+
+
+# -- hostile engines (adversarial pass): a clear error, never a raw traceback -----------------
+
+
+class _NoStrError(Exception):
+    """An engine's own exception whose message cannot even be turned into text."""
+
+    def __str__(self) -> str:
+        raise RuntimeError("__str__ of a broken exception")
+
+
+class InitRaisesUnprintable:
+    def __init__(self, data: float) -> None:
+        raise _NoStrError
+
+
+class AddRaisesUnprintable(Micro):
+    def __add__(self, other: Any) -> Any:
+        raise _NoStrError
+
+
+class GetattrRaises(Micro):
+    """A __getattr__ that raises something other than AttributeError (hasattr lets it through)."""
+
+    def __init__(self, data: float, children: tuple[Any, ...] = ()) -> None:
+        super().__init__(data, children)
+        del self.grad
+
+    def __getattr__(self, name: str) -> Any:
+        raise RuntimeError(f"no {name} here")
+
+
+class DataReprRaises:
+    class _Text(str):
+        def __repr__(self) -> str:
+            raise RuntimeError("__repr__ of a broken str")
+
+    def __init__(self, data: float) -> None:
+        self.data, self.grad = self._Text("2"), 0.0
+
+    def backward(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize(
+    ("engine", "words"),
+    [
+        (InitRaisesUnprintable, ["InitRaisesUnprintable(2.0) raised _NoStrError"]),
+        (GetattrRaises, ["check_engine reads .grad of a GetattrRaises", "RuntimeError: no grad"]),
+        (DataReprRaises, ["DataReprRaises(2.0).data should be a number, got a _Text"]),
+    ],
+)
+def test_a_hostile_engine_gets_a_type_error_naming_the_problem(
+    engine: Any, words: list[str]
+) -> None:
+    with pytest.raises(TypeError) as caught:
+        check_engine(engine, max_examples=5, seed=0)
+    for word in words:
+        assert word in str(caught.value)
+
+
+def test_an_op_whose_exception_cannot_be_printed_is_skipped_by_name() -> None:
+    report = check_engine(AddRaisesUnprintable, max_examples=5, seed=0)
+    assert ("x + y", "_NoStrError") in report.not_checked
+
+
+class BackwardExits(Micro):
+    def backward(self) -> None:
+        raise SystemExit("a backward() that calls sys.exit()")
+
+
+class GradPropertyRaises(Micro):
+    """Its .grad works for the probe but raises once an output has been backpropagated."""
+
+    @property
+    def grad(self) -> float:
+        if self._grad == 1.0:
+            raise RuntimeError("reading a grad of 1")
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: float) -> None:
+        self._grad = value
+
+
+def test_a_base_exception_from_the_engine_is_reported_with_its_expression() -> None:
+    message = failure(BackwardExits)
+    assert field_of(message, "while") == "out.backward()"
+    assert field_of(message, "error") == "SystemExit: a backward() that calls sys.exit()"
+
+
+def test_a_property_that_raises_is_reported_with_its_expression() -> None:
+    message = failure(GradPropertyRaises)
+    assert message.startswith("GradPropertyRaises raised an exception on this expression.")
+    assert field_of(message, "error") == "RuntimeError: reading a grad of 1"
+
+
+def test_keyboard_interrupt_still_stops_check_engine() -> None:
+    class Interrupted(Micro):
+        def backward(self) -> None:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        check_engine(Interrupted, max_examples=5, seed=0)

@@ -28,7 +28,19 @@ import exercises
 import nbformat
 import pytest
 from exercise_cases import Case, Wrong
-from exercises.feedback import Checker, Verdict, checker, expect_number, expect_numbers
+from exercises.feedback import (
+    Checker,
+    Verdict,
+    as_number,
+    attempt,
+    checker,
+    describe,
+    error_text,
+    expect_number,
+    expect_numbers,
+    not_yet,
+    right,
+)
 
 import autograd
 
@@ -308,7 +320,71 @@ def _raising() -> None:
     raise ValueError("a learner's function that raises")
 
 
-GENERIC_WRONG_TYPES = [None, "text", 3, 2.5, True, [1, 2], (), {}, object(), _raising]
+def _exiting() -> None:
+    raise SystemExit("a learner's function that calls exit()")
+
+
+class _RaisingClass:
+    """A learner's class whose constructor raises a BaseException that is no Exception."""
+
+    def __init__(self, *args: object) -> None:
+        raise GeneratorExit("a learner's class that raises GeneratorExit")
+
+
+class _BrokenList(list):  # type: ignore[type-arg]
+    """A list whose own __len__ and __iter__ raise."""
+
+    def __len__(self) -> int:
+        raise RuntimeError("__len__ of a broken list")
+
+    def __iter__(self) -> Iterator[object]:
+        raise RuntimeError("__iter__ of a broken list")
+
+
+class _BrokenObject:
+    """An object whose every attribute raises, and whose class lacks the same ones."""
+
+    def __getattr__(self, name: str) -> object:
+        raise RuntimeError(f"no {name} here")
+
+    def __eq__(self, other: object) -> bool:
+        raise RuntimeError("__eq__ of a broken object")
+
+    __hash__ = object.__hash__
+
+
+class _BrokenInstances:
+    """A learner's class whose instances raise on reading any attribute not set."""
+
+    def __init__(self, data: object = 0.0, *args: object) -> None:
+        self.data = data
+
+    def __getattr__(self, name: str) -> object:
+        raise RuntimeError(f"no {name} here")
+
+
+GENERIC_WRONG_TYPES = [
+    None,
+    "text",
+    3,
+    2.5,
+    True,
+    [1, 2],
+    (),
+    {},
+    object(),
+    _raising,
+    # hostile answers (adversarial pass): never an exception, always one printable line
+    10**5000,  # repr() refuses it, float() overflows
+    -(10**400),
+    float("nan"),
+    "\x1b[2J<script>alert(1)</script>\x00",
+    _exiting,
+    _RaisingClass,
+    _BrokenList([1.0, 2.0]),
+    _BrokenObject(),
+    _BrokenInstances,
+]
 """Answers of the wrong type for any exercise (whatever the right type is, these are not)."""
 
 
@@ -347,6 +423,7 @@ def run(checker: Checker, answer: object, capsys: pytest.CaptureFixture[str]) ->
     out = capsys.readouterr().out
     assert isinstance(verdict, bool)
     assert out.endswith("\n") and out.count("\n") == 1, f"not one line: {out!r}"
+    assert out[:-1].isprintable(), f"control characters in: {out!r}"
     return verdict, out.strip()
 
 
@@ -429,3 +506,88 @@ def test_expect_numbers_checks_type_length_and_items() -> None:
     assert "should be 2 numbers, you gave 3" in verdict([1, -2, 3])
     assert "item 2 should be a number, but it is a str ('-2')" in verdict([1, "-2"])
     assert "number 2 should be -2, you gave 2" in verdict([1, 2])
+
+
+def test_keyboard_interrupt_still_stops_a_checker(capsys: pytest.CaptureFixture[str]) -> None:
+    """A learner stops a hanging function with the kernel's interrupt: never swallowed."""
+
+    def interrupted() -> float:
+        raise KeyboardInterrupt
+
+    @checker(start="anything")
+    def check_calls(answer: object) -> Verdict:
+        return expect_number(attempt("f()", answer, "look at f"), 1.0, name="f()", hint="")  # type: ignore[arg-type]
+
+    with pytest.raises(KeyboardInterrupt):
+        check_calls(interrupted)
+    assert capsys.readouterr().out == ""
+
+
+def test_the_learners_own_exceptions_are_named_with_their_method(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """An exception raised in the learner's code that a checker calls outside attempt()
+    (a comparison, a length) is their mistake: said with the method, also in tests."""
+
+    cell = (  # the learner's class, written in a notebook cell
+        "class Loud:\n"
+        "    def __eq__(self, other):\n"
+        "        raise ValueError('no comparing')\n"
+        "    __hash__ = object.__hash__\n"
+    )
+    namespace: dict[str, object] = {}
+    exec(compile(cell, "/tmp/ipykernel_1/2.py", "exec"), namespace)
+    loud = namespace["Loud"]()  # type: ignore[operator]
+
+    @checker(start="anything")
+    def check_compares(answer: object) -> Verdict:
+        return right("equal") if answer == 1 else not_yet("not 1", "give 1")
+
+    assert check_compares(loud) is False
+    assert capsys.readouterr().out == (
+        "✗ not yet: checking your answer, your own __eq__ raised ValueError: no comparing "
+        "(hint: the checker uses your answer as the exercise says: look at __eq__)\n"
+    )
+
+
+def test_describe_and_error_text_never_raise() -> None:
+    class UnprintableError(Exception):
+        def __str__(self) -> str:
+            raise RuntimeError("no str")
+
+    assert error_text(UnprintableError()) == "UnprintableError"
+    assert describe(_BrokenList([1])) == "a _BrokenList"
+    assert describe(_BrokenObject()) == "a _BrokenObject"
+    assert describe(10**5000) == "an integer of about 5001 digits"
+    assert as_number(10**400) == float("inf") and as_number(-(10**400)) == float("-inf")
+    assert "you gave an integer of about 401 digits" in str(
+        expect_number(10**400, 1.0, name="x", hint="h")
+    )
+    assert "you gave an integer of about 401 digits" in str(
+        expect_numbers([1, 10**400], [1.0, 2.0], name="x", hint="h")
+    )
+
+
+def test_learner_code_that_turns_recording_off_does_not_poison_later_checks(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A property that enters no_grad() and never leaves it: the checker says it fails,
+    and the next checker (which computes its right numbers with gradstep) still accepts
+    the right answer."""
+
+    def product_rule(mul: object, x: float, y: float) -> None:
+        autograd.no_grad().__enter__()  # never exited
+        a, b = autograd.Value(x), autograd.Value(y)
+        mul(a, b).backward()  # type: ignore[operator]
+        assert abs(a.grad - y) < 1e-6
+
+    try:
+        assert (
+            CHECKERS["testing_gradients_with_properties.check_product_property"](product_rule)
+            is False
+        )
+        assert autograd.is_grad_enabled()
+        name = "build_your_own_engine.check_backward"
+        assert CHECKERS[name](CASES[name].right) is True, capsys.readouterr().out
+    finally:
+        autograd.enable_grad().__enter__()  # never leave the test process without recording

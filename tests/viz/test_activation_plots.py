@@ -6,7 +6,9 @@ forward pass written out here, never from the function under test.
 
 from __future__ import annotations
 
+import io
 import math
+from typing import Any
 
 import pytest
 
@@ -128,3 +130,53 @@ def test_loss_curves_and_the_first_epoch_profile_plot_the_given_numbers() -> Non
     assert fig.axes[0].get_yscale() == "log"
     with pytest.raises(ValueError, match="no layer whose name contains 'Conv'"):
         viz.plot_first_epoch_gradients({"run": {"grad_magnitudes": gm}}, only="Conv")
+
+
+# -- hostile input (adversarial pass) -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "words"),
+    [
+        (lambda: viz.saturated_share([0.0, math.nan]), ValueError, "zs[1] is NaN"),
+        (lambda: viz.saturated_share([1.0], threshold=math.nan), ValueError, "(0, 0.25]"),
+        (lambda: viz.saturated_share([1.0], threshold=0.3), ValueError, "(0, 0.25]"),
+        (lambda: viz.saturated_share([10**400]), ValueError, "zs[0] is an integer too large"),
+        (lambda: viz.plot_tanh_identities(-math.inf, math.inf), ValueError, "lo should be finite"),
+        (lambda: viz.plot_tanh_identities("a", "b"), TypeError, "lo should be a number"),
+        (lambda: viz.plot_tanh_identities(points=2.5), TypeError, "points should be an int"),
+        (lambda: viz.plot_tanh_identities(points=10**9), ValueError, "points from 2 to 100,000"),
+        (
+            lambda: viz.plot_preactivation_histograms({"a": [[]]}, layers=[1]),
+            ValueError,
+            "run 'a', layer 1 has no values to draw",
+        ),
+        (
+            lambda: viz.plot_preactivation_histograms({"a": [[1.0, math.nan]]}, layers=[1]),
+            ValueError,
+            "run 'a', layer 1[1] is NaN",
+        ),
+        (
+            lambda: viz.plot_preactivation_histograms({"a": [[1.0]]}, layers=[1], threshold=1),
+            ValueError,
+            "(0, 0.25]",
+        ),
+    ],
+)
+def test_bad_numbers_are_named(call: Any, error: type[Exception], words: str) -> None:
+    with pytest.raises(error) as caught:
+        call()
+    assert words in str(caught.value)
+
+
+def test_saturated_share_takes_numpy_numbers_and_infinite_z() -> None:
+    np = pytest.importorskip("numpy")
+    assert viz.saturated_share([np.float32(0.0), np.int64(5), math.inf, -math.inf]) == 0.75
+
+
+def test_histograms_of_huge_and_infinite_z_are_drawn() -> None:
+    """z beyond ±MAX_REACH (and ±inf) are counted as saturated, the x range stays finite."""
+    fig = viz.plot_preactivation_histograms({"a": [[1e308, -1e308, math.inf, 0.0]]}, layers=[1])
+    fig.savefig(io.BytesIO(), format="png")
+    assert fig.axes[0].get_xlim()[1] <= 1.1 * viz.activation_plots.MAX_REACH
+    assert "75% of units" in fig.axes[0].get_title()

@@ -126,3 +126,39 @@ def test_plot_seed_runs_names_what_is_wrong() -> None:
         viz.plot_seed_runs({"SGD": [{"loss": [1.0]}, {"accuracy": [0.5]}]})
     with pytest.raises(ValueError, match=r"different lengths \[2, 3\]"):
         viz.plot_seed_runs({"SGD": [{"loss": [1.0, 0.5]}, {"loss": [1.0, 0.5, 0.2]}]})
+
+
+# -- hostile input (adversarial pass) -------------------------------------------------------
+
+
+def test_numpy_numbers_and_fractions_are_numbers() -> None:
+    np = pytest.importorskip("numpy")
+    from fractions import Fraction
+
+    fig = viz.plot_curves({"a": [np.float32(1.5), np.int64(2), Fraction(1, 2)]})
+    assert [float(v) for v in fig.axes[0].lines[0].get_ydata()] == [1.5, 2.0, 0.5]
+
+
+def test_an_int_too_large_for_a_float_is_named() -> None:
+    with pytest.raises(ValueError, match=r"curves\['a'\]\[1\] is an integer too large"):
+        viz.plot_curves({"a": [1.0, 10**400]})
+
+
+def test_a_run_whose_losses_are_not_a_list_is_named() -> None:
+    with pytest.raises(
+        TypeError, match=r"runs\['a'\]\[0\].loss must be a list of numbers, got int"
+    ):
+        viz.plot_seed_runs({"a": [{"loss": 5}]})
+
+
+def test_the_mean_of_huge_and_infinite_losses_does_not_overflow() -> None:
+    fig = viz.plot_seed_runs(
+        {"a": [{"loss": [1e308, math.inf, math.inf]}, {"loss": [1e308, 1.0, -math.inf]}]}
+    )
+    mean = [float(v) for v in fig.axes[0].lines[-1].get_ydata()]
+    assert mean[:2] == [1e308, math.inf] and math.isnan(mean[2])
+
+
+def test_log_x_without_a_positive_x_stays_linear() -> None:
+    fig = viz.plot_curves({"a": [1.0, 2.0]}, x=[-2.0, -1.0], log_x=True)
+    assert fig.axes[0].get_xscale() == "linear"
