@@ -45,6 +45,7 @@ __all__ = [
     "RAISE_CHECKER_ERRORS",
     "AnswerError",
     "Checker",
+    "Mistake",
     "Verdict",
     "as_number",
     "attempt",
@@ -54,6 +55,7 @@ __all__ = [
     "error_text",
     "expect_number",
     "expect_numbers",
+    "hint_for",
     "not_yet",
     "reject",
     "right",
@@ -242,6 +244,32 @@ def as_number(answer: object) -> float | None:
         return -math.inf if answer < 0 else math.inf
     except Exception:
         return None
+
+
+Mistake = tuple[float | Sequence[float], str]
+"""A known wrong answer (a number, or the first numbers of a list) and what to say about it."""
+
+
+def _matches(answer: object, wrong: float | Sequence[float]) -> bool:
+    """Whether ``answer`` is (close to) the number ``wrong``, or starts with the numbers of
+    the list ``wrong`` (the first few often tell which slip it was)."""
+    if isinstance(wrong, (int, float)):
+        got = as_number(answer)
+        return got is not None and close(got, wrong)
+    if not isinstance(answer, (list, tuple)) or not wrong or len(answer) < len(wrong):
+        return False
+    return all(_matches(a, w) for a, w in zip(answer, wrong, strict=False))
+
+
+def hint_for(answer: object, mistakes: Sequence[Mistake], default: str) -> str:
+    """The hint of the first known slip that ``answer`` matches, else ``default``.
+
+    >>> hint_for(-8, [(-8.0, "that is x ** 3 itself")], "d(x ** 3)/dx = 3 x ** 2")
+    'that is x ** 3 itself'
+    >>> hint_for([1, 2, 7], [([1.0, 2.0], "the other order")], "look again")
+    'the other order'
+    """
+    return next((hint for wrong, hint in mistakes if _matches(answer, wrong)), default)
 
 
 def error_text(error: BaseException) -> str:

@@ -9,52 +9,23 @@ whose update rules are PyTorch's.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import TypeVar
 
 import nn
 import viz
 from autograd import Value
 from exercises.feedback import (
+    Mistake,
     Verdict,
     as_number,
     checker,
-    close,
     expect_number,
     expect_numbers,
+    hint_for,
 )
 
 __all__ = ["check_adam_first_step", "check_divergence", "check_gd_step", "check_momentum"]
-
-
-# -- hints for the usual slips ------------------------------------------------------
-# (The same few lines in each of notebooks 01, 03 and 04's modules: exercises/ holds one
-# module per notebook and nothing else, and feedback.py belongs to the whole course.)
-
-Mistake = tuple[float | Sequence[float], str]
-"""A known wrong answer (a number, or the first numbers of a list) and what to say about it."""
-
-
-def _matches(answer: object, wrong: float | Sequence[float]) -> bool:
-    """Whether ``answer`` is (close to) the number ``wrong``, or starts with the numbers of
-    the list ``wrong`` (the first few often tell which slip it was)."""
-    if isinstance(wrong, (int, float)):
-        got = as_number(answer)
-        return got is not None and close(got, wrong)
-    if not isinstance(answer, (list, tuple)) or not wrong or len(answer) < len(wrong):
-        return False
-    return all(_matches(a, w) for a, w in zip(answer, wrong, strict=False))
-
-
-def hint_for(answer: object, mistakes: Sequence[Mistake], default: str) -> str:
-    """The hint of the first known slip that ``answer`` matches, else ``default``.
-
-    >>> hint_for(-8, [(-8.0, "that is x ** 3 itself")], "d(x ** 3)/dx = 3 x ** 2")
-    'that is x ** 3 itself'
-    >>> hint_for([1, 2, 7], [([1.0, 2.0], "the other order")], "look again")
-    'the other order'
-    """
-    return next((hint for wrong, hint in mistakes if _matches(answer, wrong)), default)
 
 
 OptimizerT = TypeVar("OptimizerT", bound=nn.optim.Optimizer)

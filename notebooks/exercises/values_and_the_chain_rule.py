@@ -11,11 +11,12 @@ construction; the hints name the usual mistakes by the numbers they produce.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from functools import partial
 
 from autograd import Value
 from exercises.feedback import (
+    Mistake,
     Verdict,
     as_number,
     attempt,
@@ -24,6 +25,7 @@ from exercises.feedback import (
     describe,
     expect_number,
     expect_numbers,
+    hint_for,
     reject,
     right,
     show,
@@ -31,36 +33,6 @@ from exercises.feedback import (
 )
 
 __all__ = ["check_central_difference", "check_chain_rule", "check_local_derivative", "check_reuse"]
-
-
-# -- hints for the usual slips ------------------------------------------------------
-# (The same few lines in each of notebooks 01, 03 and 04's modules: exercises/ holds one
-# module per notebook and nothing else, and feedback.py belongs to the whole course.)
-
-Mistake = tuple[float | Sequence[float], str]
-"""A known wrong answer (a number, or the first numbers of a list) and what to say about it."""
-
-
-def _matches(answer: object, wrong: float | Sequence[float]) -> bool:
-    """Whether ``answer`` is (close to) the number ``wrong``, or starts with the numbers of
-    the list ``wrong`` (the first few often tell which slip it was)."""
-    if isinstance(wrong, (int, float)):
-        got = as_number(answer)
-        return got is not None and close(got, wrong)
-    if not isinstance(answer, (list, tuple)) or not wrong or len(answer) < len(wrong):
-        return False
-    return all(_matches(a, w) for a, w in zip(answer, wrong, strict=False))
-
-
-def hint_for(answer: object, mistakes: Sequence[Mistake], default: str) -> str:
-    """The hint of the first known slip that ``answer`` matches, else ``default``.
-
-    >>> hint_for(-8, [(-8.0, "that is x ** 3 itself")], "d(x ** 3)/dx = 3 x ** 2")
-    'that is x ** 3 itself'
-    >>> hint_for([1, 2, 7], [([1.0, 2.0], "the other order")], "look again")
-    'the other order'
-    """
-    return next((hint for wrong, hint in mistakes if _matches(answer, wrong)), default)
 
 
 # -- Exercise 1.1: a local derivative -----------------------------------------------
