@@ -11,6 +11,9 @@ from __future__ import annotations
 import itertools
 import random
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 
@@ -115,3 +118,34 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize(
             "nasty_label", NASTY_LABELS, ids=[f"label{i}" for i in range(len(NASTY_LABELS))]
         )
+
+
+# -- a page of the headless browser (the ``browser`` fixture of tests/conftest.py) --------
+
+
+@dataclass
+class Watch:
+    """Everything a page does that a browser test wants to see none of (or check)."""
+
+    errors: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[tuple[Any, Watch]]:
+    """A fresh page and the :class:`Watch` of its console errors, dialogs and requests."""
+    context = browser.new_context(viewport={"width": 1400, "height": 820})
+    page = context.new_page()
+    watch = Watch()
+    page.on("console", lambda m: watch.errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: watch.errors.append(str(e)))
+
+    def on_dialog(dialog: Any) -> None:
+        watch.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+    page.on("request", lambda r: watch.requests.append(r.url))
+    yield page, watch
+    context.close()

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import io
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,33 +25,6 @@ INJECTIONS = (
     "</script><script>window.__pwned = 1; alert(2)</script>",
     '"><svg onload="window.__pwned = 2">',
 )
-
-
-@dataclass
-class Watch:
-    """Everything the page does that a test wants to see none of (or check)."""
-
-    errors: list[str] = field(default_factory=list)
-    dialogs: list[str] = field(default_factory=list)
-    requests: list[str] = field(default_factory=list)
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[tuple[Any, Watch]]:
-    context = browser.new_context(viewport={"width": 1400, "height": 820})
-    page = context.new_page()
-    watch = Watch()
-    page.on("console", lambda m: watch.errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: watch.errors.append(str(e)))
-
-    def on_dialog(dialog: Any) -> None:
-        watch.dialogs.append(dialog.message)
-        dialog.dismiss()
-
-    page.on("dialog", on_dialog)
-    page.on("request", lambda r: watch.requests.append(r.url))
-    yield page, watch
-    context.close()
 
 
 def visible_step(page: Any, root: str = "#gs-player") -> int:
@@ -170,7 +141,7 @@ def injected_stepper() -> viz.BackpropStepper:
     return viz.BackpropStepper(out, include_forward=True)
 
 
-def check_injections_inert(page: Any, watch: Watch, root: str) -> None:
+def check_injections_inert(page: Any, watch: Any, root: str) -> None:
     n = page.locator(f"{root} .gs-step").count()
     for _ in range(n - 1):
         page.click(f"{root} .gs-next")

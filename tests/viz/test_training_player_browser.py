@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import random
 import warnings
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,33 +21,6 @@ from viz._text import fmt
 pytestmark = pytest.mark.browser
 
 HOSTILE = "<img src=x onerror=alert(1)></script><script>window.__pwned=1</script> \"q\" 'q' &amp;"
-
-
-@dataclass
-class Watch:
-    """Everything the page does that a test wants to see none of."""
-
-    errors: list[str] = field(default_factory=list)
-    dialogs: list[str] = field(default_factory=list)
-    requests: list[str] = field(default_factory=list)
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[tuple[Any, Watch]]:
-    context = browser.new_context(viewport={"width": 1400, "height": 820})
-    page = context.new_page()
-    watch = Watch()
-    page.on("console", lambda m: watch.errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: watch.errors.append(str(e)))
-
-    def on_dialog(dialog: Any) -> None:
-        watch.dialogs.append(dialog.message)
-        dialog.dismiss()
-
-    page.on("dialog", on_dialog)
-    page.on("request", lambda r: watch.requests.append(r.url))
-    yield page, watch
-    context.close()
 
 
 @pytest.fixture(scope="module")
@@ -125,7 +96,7 @@ def test_the_demo_file_is_small(demo: tuple[nn.History, Path]) -> None:
 
 @pytest.mark.slow
 def test_the_demo_run_plays_steps_and_slides(
-    page: tuple[Any, Watch], demo: tuple[nn.History, Path], artifacts: Path
+    page: tuple[Any, Any], demo: tuple[nn.History, Path], artifacts: Path
 ) -> None:
     page_, watch = page
     history, path = demo
@@ -213,7 +184,7 @@ class TwoLayers(nn.Module):
 
 
 def test_runs_side_by_side_with_hostile_names(
-    page: tuple[Any, Watch], tmp_path: Path, artifacts: Path
+    page: tuple[Any, Any], tmp_path: Path, artifacts: Path
 ) -> None:
     p, watch = page
     first = small_run()
@@ -264,7 +235,7 @@ def test_runs_side_by_side_with_hostile_names(
     assert watch.requests == [path.as_uri()]
 
 
-def test_notebook_players_and_inputs_that_are_not_2d(page: tuple[Any, Watch]) -> None:
+def test_notebook_players_and_inputs_that_are_not_2d(page: tuple[Any, Any]) -> None:
     """Two notebook fragments on one page, without a Content-Security-Policy."""
     p, watch = page
     flat = viz.TrainingPlayer(small_run(features=3), names=["3 features"])
@@ -297,7 +268,7 @@ def test_notebook_players_and_inputs_that_are_not_2d(page: tuple[Any, Watch]) ->
     assert p.locator(f"{b} .gt-run-name").inner_text() == HOSTILE
 
 
-def test_numbers_are_formatted_like_python(page: tuple[Any, Watch]) -> None:
+def test_numbers_are_formatted_like_python(page: tuple[Any, Any]) -> None:
     """The page's number format is Python's ".4g", exact ties (to even) included."""
     p, watch = page
     p.set_content(viz.TrainingPlayer(small_run()).player_html())
